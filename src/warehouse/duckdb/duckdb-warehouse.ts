@@ -1,0 +1,113 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
+import { BuildLockedError, splitTableName, type ColumnInfo, type Row, type TypeCategory, type Warehouse } from '../warehouse.ts';
+import { duckdbDialect } from './duckdb-dialect.ts';
+
+/** Build locks held in this process, per database file. Other processes are kept out by DuckDB's own file lock. */
+const heldLocks = new Set<string>();
+
+export class DuckDBWarehouse implements Warehouse {
+  readonly dialect = duckdbDialect;
+  private releaseLock: (() => void) | undefined;
+
+  private constructor(
+    private readonly connection: DuckDBConnection,
+    readonly databasePath: string,
+  ) {}
+
+  get description(): string {
+    return `duckdb ${this.databasePath}`;
+  }
+
+  static async open(databasePath: string): Promise<DuckDBWarehouse> {
+    const path = databasePath === ':memory:' ? databasePath : resolve(databasePath);
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      // The cache shares one engine per file within this process, so the builder and queries can coexist.
+      instance = await DuckDBInstance.fromCache(path);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (/Could not set lock|Conflicting lock/i.test(message)) {
+        throw new BuildLockedError(`${path} is open in another process${/PID (\d+)/.exec(message)?.[0] ? ` (${/PID (\d+)/.exec(message)![0]})` : ''}; a build or a Cube server may be running`);
+      }
+      throw error;
+    }
+    return new DuckDBWarehouse(await instance.connect(), path);
+  }
+
+  async query(sql: string, params: unknown[] = []): Promise<Row[]> {
+    const reader = await this.connection.runAndReadAll(sql, params as never);
+    return toRows(reader);
+  }
+
+  async run(sql: string, params: unknown[] = []): Promise<number> {
+    const result: DuckDBMaterializedResult = await this.connection.run(sql, params as never);
+    return Number(result.rowsChanged);
+  }
+
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    await this.connection.run('BEGIN TRANSACTION');
+    try {
+      const result = await work();
+      await this.connection.run('COMMIT');
+      return result;
+    } catch (error) {
+      await this.connection.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      this.releaseLock?.();
+      this.releaseLock = undefined;
+    }
+  }
+
+  async lockForBuild(key: string): Promise<void> {
+    const lockKey = `${this.databasePath}\u0000${key}`;
+    if (heldLocks.has(lockKey)) throw new BuildLockedError(`${key} in ${this.databasePath}, same process`);
+    heldLocks.add(lockKey);
+    this.releaseLock = () => heldLocks.delete(lockKey);
+  }
+
+  async columns(table: string): Promise<ColumnInfo[] | undefined> {
+    const { schema, table: name } = splitTableName(table);
+    const rows = await this.query(
+      `SELECT column_name, data_type FROM information_schema.columns
+       WHERE table_name = $1 AND table_schema = COALESCE($2, current_schema())
+       ORDER BY ordinal_position`,
+      [name, schema ?? null],
+    );
+    if (rows.length === 0) return undefined;
+    return rows.map((r) => ({ name: String(r.column_name), dataType: String(r.data_type), category: categorize(String(r.data_type)) }));
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+  }
+}
+
+function categorize(type: string): TypeCategory {
+  const t = type.toUpperCase();
+  if (t === 'TIMESTAMP WITH TIME ZONE') return 'timestamptz';
+  if (t.startsWith('TIMESTAMP')) return 'timestamp';
+  if (t === 'DATE') return 'date';
+  if (t === 'VARCHAR' || t.startsWith('VARCHAR(')) return 'string';
+  if (/^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?)$/.test(t)) return 'integer';
+  return 'other';
+}
+
+const INTEGER_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT']);
+
+/** JSON-friendly rows, with integer columns as numbers to match the PostgreSQL adapter. */
+function toRows(reader: { getRowObjectsJson(): unknown[]; columnNames(): string[]; columnTypes(): { toString(): string }[] }): Row[] {
+  const integerColumns = reader
+    .columnNames()
+    .filter((_, i) => INTEGER_TYPES.has(reader.columnTypes()[i].toString()));
+  const rows = reader.getRowObjectsJson() as Row[];
+  for (const row of rows) {
+    for (const column of integerColumns) {
+      if (row[column] !== null) row[column] = Number(row[column]);
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,78 @@
+/**
+ * What the builder built, kept in the warehouse beside the mart and written in the same
+ * transaction as the data, so state always follows data.
+ */
+import { createHash } from 'node:crypto';
+import type { MetricsSpec } from '../spec/spec-types.ts';
+import { BoundParams } from '../warehouse/bound-params.ts';
+import type { Warehouse } from '../warehouse/warehouse.ts';
+
+/** Bump when the mart's meaning changes: existing marts are then rebuilt in full. */
+const SEMANTICS_VERSION = 1;
+
+export interface BuildState {
+  /** Hash of everything that changes existing rows' meaning (time zone, sources, user_id type). */
+  definitionHash: string;
+  trackedEvents: string[];
+  /** Newest source event datetime (UTC) the mart covers; null when the source was empty. */
+  watermark: string | null;
+  /** The next incremental build re-scans after this point; events at or before it that arrive later are too late. */
+  lateCutoff: string | null;
+  /** Source rows of the tracked events at or before lateCutoff when the state was written. */
+  rowsThroughLateCutoff: number;
+  /** describeDefinition() of the build that wrote this state, to say what changed. */
+  definition: string;
+}
+
+export function definitionHash(spec: MetricsSpec, userIdType: string): string {
+  const definition = { semantics: SEMANTICS_VERSION, timezone: spec.timezone, events: spec.sources.events, users: spec.sources.users, userIdType };
+  return createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 16);
+}
+
+/** Human words for what changed between two definitions, for the build report. */
+export function describeDefinition(spec: MetricsSpec, userIdType: string): string {
+  return `timezone ${spec.timezone}, sources ${spec.sources.events} + ${spec.sources.users}, user_id ${userIdType}`;
+}
+
+export class BuildStateStore {
+  constructor(
+    private readonly warehouse: Warehouse,
+    private readonly table: string,
+  ) {}
+
+  private get quoted() {
+    return this.warehouse.dialect.quoteIdentifier(this.table);
+  }
+
+  async ensureTable(): Promise<void> {
+    const { string, timestamp, bigint } = this.warehouse.dialect.types;
+    await this.warehouse.run(
+      `CREATE TABLE IF NOT EXISTS ${this.quoted} (definition_hash ${string} NOT NULL, tracked_events ${string} NOT NULL, watermark ${timestamp}, late_cutoff ${timestamp}, rows_through_late_cutoff ${bigint} NOT NULL, definition ${string} NOT NULL)`,
+    );
+  }
+
+  async read(): Promise<BuildState | undefined> {
+    if (!(await this.warehouse.columns(this.table))) return undefined;
+    const rows = await this.warehouse.query(`SELECT * FROM ${this.quoted}`);
+    if (rows.length !== 1) return undefined;
+    const [row] = rows;
+    return {
+      definitionHash: String(row.definition_hash),
+      trackedEvents: JSON.parse(String(row.tracked_events)) as string[],
+      watermark: row.watermark === null ? null : String(row.watermark),
+      lateCutoff: row.late_cutoff === null ? null : String(row.late_cutoff),
+      rowsThroughLateCutoff: Number(row.rows_through_late_cutoff),
+      definition: String(row.definition),
+    };
+  }
+
+  async write(state: BuildState): Promise<void> {
+    const p = new BoundParams(this.warehouse.dialect);
+    const { timestamp } = this.warehouse.dialect.types;
+    await this.warehouse.run(`DELETE FROM ${this.quoted}`);
+    await this.warehouse.run(
+      `INSERT INTO ${this.quoted} VALUES (${p.bind(state.definitionHash)}, ${p.bind(JSON.stringify(state.trackedEvents))}, ${p.bind(state.watermark, timestamp)}, ${p.bind(state.lateCutoff, timestamp)}, ${p.bind(state.rowsThroughLateCutoff)}, ${p.bind(state.definition)})`,
+      p.values,
+    );
+  }
+}

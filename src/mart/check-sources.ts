@@ -1,0 +1,64 @@
+/**
+ * Checks the core-layer tables before anything is written, so bad input stops the build with a
+ * message that names the table, the column and what was expected.
+ */
+import type { MetricsSpec } from '../spec/spec-types.ts';
+import { UserError } from '../user-error.ts';
+import type { ColumnInfo, TypeCategory, Warehouse } from '../warehouse/warehouse.ts';
+
+interface ExpectedColumn {
+  name: string;
+  accepts: TypeCategory[];
+  expected: string;
+}
+
+const USER_ID: ExpectedColumn = { name: 'user_id', accepts: ['string', 'integer'], expected: 'a string or integer type' };
+const UTC_TIMESTAMP = (name: string): ExpectedColumn => ({
+  name,
+  accepts: ['timestamp'],
+  expected: 'TIMESTAMP (without time zone) holding UTC',
+});
+
+export interface CheckedSources {
+  /** The users table's user_id type, copied into the mart. */
+  userIdType: string;
+}
+
+export async function checkSources(warehouse: Warehouse, spec: MetricsSpec): Promise<CheckedSources> {
+  const events = await requireTable(warehouse, spec.sources.events, 'sources.events');
+  const users = await requireTable(warehouse, spec.sources.users, 'sources.users');
+  const eventsUserId = requireColumn(spec.sources.events, events, USER_ID);
+  requireColumn(spec.sources.events, events, { name: 'event_name', accepts: ['string'], expected: 'a string type' });
+  requireColumn(spec.sources.events, events, UTC_TIMESTAMP('datetime'));
+  const usersUserId = requireColumn(spec.sources.users, users, USER_ID);
+  requireColumn(spec.sources.users, users, UTC_TIMESTAMP('first_datetime'));
+  for (const attribute of spec.sources.userAttributes) {
+    if (!users.some((c) => c.name === attribute)) {
+      throw new UserError('missing-column', `source table ${spec.sources.users} has no column ${attribute} (listed in sources.user_attributes of the spec); columns: ${users.map((c) => c.name).join(', ')}`);
+    }
+  }
+  if (eventsUserId.category !== usersUserId.category) {
+    throw new UserError(
+      'user-id-type-mismatch',
+      `user_id is ${eventsUserId.dataType} in ${spec.sources.events} but ${usersUserId.dataType} in ${spec.sources.users}; they must both be strings or both integers to join`,
+    );
+  }
+  return { userIdType: usersUserId.dataType };
+}
+
+async function requireTable(warehouse: Warehouse, table: string, field: string): Promise<ColumnInfo[]> {
+  const columns = await warehouse.columns(table);
+  if (!columns) throw new UserError('missing-table', `source table ${table} (${field} in the spec) does not exist in ${warehouse.description}`);
+  return columns;
+}
+
+function requireColumn(table: string, columns: ColumnInfo[], expected: ExpectedColumn): ColumnInfo {
+  const column = columns.find((c) => c.name === expected.name);
+  if (!column) {
+    throw new UserError('missing-column', `source table ${table} has no column ${expected.name} (expected ${expected.expected}); columns: ${columns.map((c) => c.name).join(', ')}`);
+  }
+  if (!expected.accepts.includes(column.category)) {
+    throw new UserError('wrong-column-type', `column ${table}.${expected.name} is ${column.dataType}; expected ${expected.expected}`);
+  }
+  return column;
+}

@@ -1,0 +1,57 @@
+/** The subset of Cube's YAML data model the generator writes (snake_case, as in the files). */
+export interface CubeDimension {
+  name: string;
+  sql: string;
+  type: 'string' | 'number' | 'boolean' | 'time';
+  title?: string;
+  description?: string;
+  primary_key?: boolean;
+  public?: boolean;
+}
+
+export interface CubeMeasure {
+  name: string;
+  type: 'count' | 'count_distinct' | 'number';
+  sql?: string;
+  title?: string;
+  description?: string;
+  format?: 'percent';
+  filters?: { sql: string }[];
+}
+
+export interface CubeJoin {
+  name: string;
+  relationship: 'many_to_one';
+  sql: string;
+}
+
+export interface Cube {
+  name: string;
+  title?: string;
+  description?: string;
+  sql_table?: string;
+  sql?: string;
+  public: false;
+  joins?: CubeJoin[];
+  dimensions: CubeDimension[];
+  measures: CubeMeasure[];
+}
+
+export interface ViewInclude {
+  name: string;
+  alias?: string;
+}
+
+export interface View {
+  name: string;
+  title?: string;
+  description?: string;
+  cubes: { join_path: string; includes: (string | ViewInclude)[]; prefix?: boolean }[];
+}
+
+/** One generated file: its path under model/ and its content. */
+export interface ModelFile {
+  path: string;
+  kind: 'cubes' | 'views';
+  content: Cube | View;
+}

@@ -1,0 +1,70 @@
+import { FIRST_VISIT, type Duration, type MetricsSpec } from '../spec/spec-types.ts';
+import { calendarDateDimensions } from './calendar-dimensions.ts';
+import type { Cube, CubeMeasure } from './cube-types.ts';
+import { FACT_CUBE, factEventMeasureName, factStepMeasureName, MART_COLUMNS as C, USERS_CUBE } from './model-names.ts';
+import { cubeColumn, sqlIdentifier, sqlString } from './model-sql.ts';
+
+/** The window condition on a mart row, as the mart defines it (1-based days and hours from the first visit). */
+export function windowCondition(row: (column: string) => string, within: Duration | undefined): string | undefined {
+  if (!within) return undefined;
+  return within.days !== undefined ? `${row(C.days)} <= ${within.days}` : `${row(C.hours)} <= ${within.hours}`;
+}
+
+export function describeWindow(within: Duration | undefined): string {
+  if (!within) return '';
+  return within.days !== undefined ? ` within ${within.days} day(s) of the first visit` : ` within ${within.hours} hour(s) of the first visit`;
+}
+
+/** The mart: one row per user and tracked event (first occurrence), plus one first_visit row per user. */
+export function factCube(spec: MetricsSpec): Cube {
+  const measures = new Map<string, CubeMeasure>();
+  const add = (name: string, event: string, within: Duration | undefined) => {
+    if (measures.has(name)) return;
+    const window = windowCondition(cubeColumn, within);
+    measures.set(name, {
+      name,
+      type: 'count',
+      description: `Users whose first ${event}${describeWindow(within)} is in the mart.`,
+      filters: [{ sql: `${cubeColumn(C.eventName)} = ${sqlString(event)}` }, ...(window ? [{ sql: window }] : [])],
+    });
+  };
+  for (const event of [FIRST_VISIT, ...spec.events]) {
+    const name = factEventMeasureName(event);
+    if (name) add(name, event, undefined);
+  }
+  for (const funnel of spec.funnels) {
+    for (const step of funnel.steps) add(factStepMeasureName(step), step.event, step.within);
+  }
+
+  return {
+    name: FACT_CUBE,
+    title: 'First activation events',
+    description: `Each user's first occurrence of each tracked event, and their first visit (${spec.mart.table}). Grain: user_id + event_name.`,
+    sql_table: sqlIdentifier(spec.mart.table),
+    public: false,
+    joins: [{ name: USERS_CUBE, relationship: 'many_to_one', sql: `{CUBE}.${sqlIdentifier(C.userId)} = {${USERS_CUBE}.user_id}` }],
+    dimensions: [
+      {
+        name: 'id',
+        sql: `CAST(${cubeColumn(C.userId)} AS VARCHAR) || ${sqlString('|')} || ${cubeColumn(C.eventName)}`,
+        type: 'string',
+        primary_key: true,
+        public: false,
+        description: 'The grain: user_id and event_name.',
+      },
+      ...calendarDateDimensions(C.date, cubeColumn(C.date), `Date of the event's first occurrence (${spec.timezone}).`),
+      { name: C.datetime, sql: cubeColumn(C.datetime), type: 'time', description: "Time of the event's first occurrence (stored in UTC)." },
+      { name: C.userId, sql: cubeColumn(C.userId), type: 'string' },
+      { name: C.eventName, sql: cubeColumn(C.eventName), type: 'string' },
+      ...calendarDateDimensions(C.firstVisitDate, cubeColumn(C.firstVisitDate), `Date of the user's first visit (${spec.timezone}): the cohort.`),
+      { name: C.firstVisitDatetime, sql: cubeColumn(C.firstVisitDatetime), type: 'time', description: "Time of the user's first visit (stored in UTC)." },
+      { name: C.hours, sql: cubeColumn(C.hours), type: 'number', description: 'Whole hours between the UTC hour buckets of the first visit and the event, plus 1.' },
+      { name: C.days, sql: cubeColumn(C.days), type: 'number', description: `Whole calendar days (${spec.timezone}) between the first visit and the event, plus 1.` },
+    ],
+    measures: [
+      { name: 'count', type: 'count', description: 'Rows: (user, event) first occurrences.' },
+      { name: 'users', type: 'count_distinct', sql: cubeColumn(C.userId), description: 'Distinct users.' },
+      ...measures.values(),
+    ],
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * SQL text inside generated Cube YAML. Cube reads a `sql:` string as a Python f-string and sends
+ * any file holding `{{` or `{%` to the native Jinja engine, which cannot run here; so values are
+ * quoted here and never pasted, and braces, backslashes and double quotes inside literals are
+ * spelled with CHR() (the same on DuckDB and PostgreSQL).
+ */
+
+/** A SQL string literal: '' doubling, and CHR() for characters Cube's f-string parser would read. */
+export function sqlString(value: string): string {
+  const parts: string[] = [];
+  let run = '';
+  for (const ch of value) {
+    const code = ch.codePointAt(0)!;
+    if (ch === '{' || ch === '}' || ch === '\\' || ch === '"' || code < 0x20 || code === 0x7f) {
+      if (run) parts.push(`'${run}'`);
+      run = '';
+      parts.push(`CHR(${code})`);
+    } else {
+      run += ch === "'" ? "''" : ch;
+    }
+  }
+  if (run || parts.length === 0) parts.push(`'${run}'`);
+  return parts.length === 1 ? parts[0] : `(${parts.join(' || ')})`;
+}
+
+/** A quoted identifier; `schema.table` is quoted part by part. Names are used exactly as written. */
+export function sqlIdentifier(name: string): string {
+  return name
+    .split('.')
+    .map((part) => `"${part.replace(/"/g, '""')}"`)
+    .join('.');
+}
+
+/** A column of the cube's own table: `{CUBE}."col"`. */
+export const cubeColumn = (column: string) => `{CUBE}.${sqlIdentifier(column)}`;
+
+/**
+ * Cube converts every `type: time` dimension into the query's time zone (BaseQuery.convertTz),
+ * which would move a calendar date (already in the spec's zone) by a day west or east of UTC.
+ * A pinned date is the UTC instant whose conversion is local midnight of that date, so Cube's
+ * conversion lands exactly on it whatever zone the query passes. SQL_UTILS.convertTz is Cube's own
+ * conversion for the current query; two Newton steps  x ← x + (midnight − convertTz(x))  absorb a
+ * daylight-saving change between the first guess and the answer (zones that switch at midnight).
+ * Returns the two steps: the first as a hidden helper member (Cube's f-strings do not nest twice).
+ */
+export function pinnedDateSql(dateSql: string, helperMember: string): { helper: string; pinned: string } {
+  const midnight = `CAST(${dateSql} AS TIMESTAMP)`;
+  // Parenthesized: Cube pastes these into casts such as `(...)::timestamptz`.
+  const helper = `(${midnight} + (${midnight} - {SQL_UTILS.convertTz(f'${midnight}')}))`;
+  const pinned = `({${helperMember}} + (${midnight} - {SQL_UTILS.convertTz(f'{${helperMember}}')}))`;
+  return { helper, pinned };
+}

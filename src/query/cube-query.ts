@@ -92,5 +92,8 @@ export function compilerOptions(query: CubeRestQuery) {
     ...(query.ungrouped !== undefined && { ungrouped: query.ungrouped }),
     // REST's default time zone.
     timezone: query.timezone ?? 'UTC',
+    // The API gateway converts raw time dimensions (in `dimensions`) into the query's zone too
+    // (Cube's getEnv('convertTzForRawTimeDimension'), on by default through CUBESQL_SQL_PUSH_DOWN).
+    convertTzForRawTimeDimension: true,
   };
 }

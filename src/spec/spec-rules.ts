@@ -1,6 +1,7 @@
 import type { RawSpec, SpecLocator } from './load-spec.ts';
 import type { SpecIssue } from './spec-issue.ts';
 import { FIRST_VISIT, type Duration, type MetricsSpec } from './spec-types.ts';
+import { factEventMeasureName, factStepMeasureName, funnelCubeName, modelObjectNames, windowSuffix } from '../model/model-names.ts';
 
 const MEMBER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -16,20 +17,26 @@ export function checkSpecRules(raw: RawSpec, spec: MetricsSpec, at: SpecLocator)
   spec.events.forEach((event, i) => {
     if (event === FIRST_VISIT) {
       issues.push(at.issue('reserved-event', ['events', i], `"${FIRST_VISIT}" is implicit (it comes from the users table); remove it from events`));
+    } else if (/[{}]/.test(event)) {
+      issues.push(at.issue('unsupported-event-name', ['events', i], `event ${JSON.stringify(event)} contains { or }, which Cube's model files cannot hold (Cube reads them as Jinja)`));
     } else if (tracked.has(event)) {
       issues.push(at.issue('duplicate-event', ['events', i], `event ${JSON.stringify(event)} is listed twice`));
     }
     tracked.add(event);
   });
 
-  const reservedNames = new Set([spec.mart.table, spec.sources.users, spec.sources.events].map((t) => t.split('.').pop()!));
+  // Cube names cubes and views in one namespace: a funnel's view must not take a generated cube's name.
+  const reservedNames = new Set([...[spec.mart.table, spec.sources.users, spec.sources.events].map((t) => t.split('.').pop()!), ...modelObjectNames({ funnels: [] })]);
+  const funnelCubes = new Map(spec.funnels.map((f) => [funnelCubeName(f), f.name]));
   const funnelNames = new Set<string>();
   spec.funnels.forEach((funnel, f) => {
     const fPath = ['funnels', f];
     if (funnelNames.has(funnel.name)) {
       issues.push(at.issue('duplicate-funnel', [...fPath, 'name'], `funnel name "${funnel.name}" is used twice; each funnel becomes a Cube view and needs its own name`));
-    } else if (reservedNames.has(funnel.name) || funnel.name === 'activation_events') {
+    } else if (reservedNames.has(funnel.name)) {
       issues.push(at.issue('reserved-name', [...fPath, 'name'], `funnel name "${funnel.name}" is taken by a table or cube of the model; choose another`));
+    } else if (funnelCubes.has(funnel.name)) {
+      issues.push(at.issue('reserved-name', [...fPath, 'name'], `funnel name "${funnel.name}" is the name of funnel "${funnelCubes.get(funnel.name)}"'s generated cube; choose another`));
     }
     funnelNames.add(funnel.name);
 
@@ -85,6 +92,34 @@ export function checkSpecRules(raw: RawSpec, spec: MetricsSpec, at: SpecLocator)
     });
   });
 
+  issues.push(...checkFactMembers(spec, at));
+  return issues;
+}
+
+/** Members of the users and fact cubes, which the activation_events view shows side by side. */
+const FIXED_MEMBERS = ['id', 'user_id', 'first_date', 'first_datetime', 'date', 'datetime', 'event_name', 'first_visit_date', 'first_visit_datetime', 'hours_from_first_visit', 'days_from_first_visit', 'count', 'users'];
+
+/** The fact cube's per-event measures must name one (event, window) each, and user attributes must not shadow any member. */
+function checkFactMembers(spec: MetricsSpec, at: SpecLocator): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const measures = new Map<string, string>();
+  const claim = (name: string | undefined, meaning: string, path: (string | number)[]) => {
+    if (!name) return;
+    const owner = measures.get(name);
+    if (owner !== undefined && owner !== meaning) {
+      issues.push(at.issue('member-collision', path, `measure "${name}" of the mart's cube would count both ${owner} and ${meaning}; give the step another name:`));
+    } else measures.set(name, meaning);
+  };
+  [FIRST_VISIT, ...spec.events].forEach((event, i) => claim(factEventMeasureName(event), `"${event}"`, i === 0 ? ['events'] : ['events', i - 1]));
+  spec.funnels.forEach((funnel, f) =>
+    funnel.steps.forEach((step, s) => claim(factStepMeasureName(step), `"${step.event}"${windowSuffix(step.within).replace(/_/g, ' ')}`, ['funnels', f, 'steps', s])),
+  );
+  const taken = new Set([...FIXED_MEMBERS, ...measures.keys()]);
+  spec.sources.userAttributes.forEach((attribute, i) => {
+    if (taken.has(attribute) || attribute.endsWith('__pin')) {
+      issues.push(at.issue('reserved-attribute', ['sources', 'user_attributes', i], `user attribute "${attribute}" would shadow a member of the model (${[...FIXED_MEMBERS].join(', ')}, the *_users measures, *__pin helpers); rename the column in a view of the users table`));
+    }
+  });
   return issues;
 }
 

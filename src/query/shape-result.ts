@@ -22,7 +22,10 @@ export function shapeRows(
 ): ResultRow[] {
   return rows.map((row) => {
     const out: ResultRow = {};
-    for (const [alias, member] of Object.entries(aliasNameToMember)) {
+    // In the SQL's column order (dimensions, then measures), as the REST API returns them.
+    for (const alias of Object.keys(row)) {
+      const member = aliasNameToMember[alias];
+      if (member === undefined) continue;
       const raw = row[alias];
       const parts = member.split('.');
       const base = parts.length === 3 ? parts.slice(0, 2).join('.') : member;

@@ -50,6 +50,8 @@ function createTableSql(table: DemoTable, quote: (n: string) => string, types: R
   return `CREATE TABLE ${quote(table.name)} (${table.columns.map(([name, kind]) => `${quote(name)} ${types[kind]}`).join(', ')})`;
 }
 
+const instances = new Map<string, DuckDBInstance>();
+
 class DuckDBDemoStore implements DemoStore {
   private constructor(
     private readonly warehouse: DuckDBWarehouse,
@@ -57,8 +59,13 @@ class DuckDBDemoStore implements DemoStore {
   ) {}
 
   static async open(warehouse: DuckDBWarehouse): Promise<DuckDBDemoStore> {
-    // fromCache hands back the instance the warehouse already opened for this file.
-    const instance = await DuckDBInstance.fromCache(warehouse.databasePath);
+    let instance = instances.get(warehouse.databasePath);
+    if (!instance) {
+      // fromCache hands back the instance the warehouse already opened for this file. Asked
+      // again later in the same process it has been seen to hang (under vitest), so ask once.
+      instance = await DuckDBInstance.fromCache(warehouse.databasePath);
+      instances.set(warehouse.databasePath, instance);
+    }
     return new DuckDBDemoStore(warehouse, await instance.connect());
   }
 

@@ -20,7 +20,7 @@ export type CubeRuntime =
 export async function probeCubeRuntime(): Promise<CubeRuntime> {
   const nodeMajor = Number(process.versions.node.split('.')[0]);
   if (nodeMajor < MIN_NODE_MAJOR) {
-    return { available: false, missing: 'node', detail: `Node ${process.versions.node} is running; Cube 1.7 needs Node ${MIN_NODE_MAJOR} or newer` };
+    return { available: false, missing: 'node', detail: `this is Node ${process.versions.node}` };
   }
   let native: { loadNative?: () => unknown };
   try {

@@ -30,7 +30,13 @@ export function localDate(ts: string, timeZone: string): string {
 const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY;
 
 export function referenceMart(events: SourceEvent[], users: SourceUser[], tracked: string[], timeZone: string): MartRow[] {
-  const firstVisit = new Map(users.map((u) => [u.user_id, u.first_datetime]));
+  // A user without a first visit is skipped; a repeated user keeps the earliest first visit.
+  const firstVisit = new Map<string, string>();
+  for (const u of users) {
+    if (u.first_datetime === null) continue;
+    const seen = firstVisit.get(u.user_id);
+    if (seen === undefined || utcMillis(u.first_datetime) < utcMillis(seen)) firstVisit.set(u.user_id, u.first_datetime);
+  }
   const trackedSet = new Set(tracked);
   const rows: MartRow[] = [];
   for (const [user_id, fv] of firstVisit) {

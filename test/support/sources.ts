@@ -9,7 +9,8 @@ export interface SourceEvent {
 
 export interface SourceUser {
   user_id: string;
-  first_datetime: string;
+  /** null: a user the dimension has no first visit for (bad data the builder must skip). */
+  first_datetime: string | null;
   country?: string | null;
   device_os?: string | null;
   app_version?: string | null;
@@ -47,7 +48,7 @@ export async function appendUsers(wh: Warehouse, users: SourceUser[], table = 'd
     wh,
     table,
     ['user_id', 'first_date', 'first_datetime', ...USER_ATTRIBUTES],
-    users.map((u) => [u.user_id, u.first_datetime.slice(0, 10), u.first_datetime, ...USER_ATTRIBUTES.map((a) => u[a] ?? null)]),
+    users.map((u) => [u.user_id, u.first_datetime?.slice(0, 10) ?? null, u.first_datetime ?? null, ...USER_ATTRIBUTES.map((a) => u[a] ?? null)]),
     [null, 'date', 'timestamp', ...USER_ATTRIBUTES.map(() => null)],
   );
 }

@@ -7,6 +7,13 @@ import { duckdbDialect } from './duckdb-dialect.ts';
 /** Build locks held in this process, per database file. Other processes are kept out by DuckDB's own file lock. */
 const heldLocks = new Set<string>();
 
+/**
+ * One engine per file in this process. DuckDB's instance cache shares it with Cube's DuckDB
+ * driver; asking the cache only once per file also avoids a hang seen when it is asked again
+ * after a connection closed.
+ */
+const instances = new Map<string, Promise<DuckDBInstance>>();
+
 export class DuckDBWarehouse implements Warehouse {
   readonly dialect = duckdbDialect;
   private releaseLock: (() => void) | undefined;
@@ -25,9 +32,10 @@ export class DuckDBWarehouse implements Warehouse {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     let instance: DuckDBInstance;
     try {
-      // The cache shares one engine per file within this process, so the builder and queries can coexist.
-      instance = await DuckDBInstance.fromCache(path);
+      if (!instances.has(path)) instances.set(path, DuckDBInstance.fromCache(path));
+      instance = await instances.get(path)!;
     } catch (error) {
+      instances.delete(path);
       const message = (error as Error).message;
       if (/Could not set lock|Conflicting lock/i.test(message)) {
         throw new BuildLockedError(`${path} is open in another process${/PID (\d+)/.exec(message)?.[0] ? ` (${/PID (\d+)/.exec(message)![0]})` : ''}; a build or a Cube server may be running`);

@@ -43,5 +43,6 @@ export function registerBuildCommand(program: Command): void {
 async function pauseForTests(step: BuildStep): Promise<void> {
   if (process.env.ACTIVATION_TEST_PAUSE_AFTER_STEP !== step) return;
   process.stderr.write(`paused after step: ${step}\n`);
-  await new Promise(() => undefined);
+  // A pending timer keeps the process (and its open transaction) alive until the test kills it.
+  await new Promise(() => setInterval(() => undefined, 60_000));
 }

@@ -1,0 +1,110 @@
+/**
+ * The builder's central invariant, checked on randomized histories: after every incremental
+ * build the mart equals the plain-TypeScript reference (what a full refresh means), and at the
+ * end equals an actual --full-refresh. Batches bring new users, new and late events (within the
+ * lookback), events before first visits and of unknown users, first visits that move, users
+ * who leave the dimension, and changes to the tracked event list.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildMart } from '../src/mart/build-mart.ts';
+import { parseSpec } from '../src/spec/load-spec.ts';
+import type { MetricsSpec } from '../src/spec/spec-types.ts';
+import type { Warehouse } from '../src/warehouse/warehouse.ts';
+import { createTestDatabase, ENGINES, type TestDatabase } from './support/engines.ts';
+import { readMart } from './support/mart-snapshot.ts';
+import { seededRandom, utcText } from './support/random.ts';
+import { referenceMart, utcMillis } from './support/reference.ts';
+import { appendEvents, appendUsers, createSources, type SourceEvent, type SourceUser } from './support/sources.ts';
+
+const SEQUENCES = 6;
+const BATCHES = 25; // 150 incremental builds per engine
+const HOUR = 3_600_000;
+const LOOKBACK_HOURS = 30;
+const EVENT_POOL = ['k1', 'k2', 'k3', "o'k"];
+const ZONES = ['UTC', 'America/Los_Angeles', 'Asia/Kolkata', 'Pacific/Chatham'];
+
+describe.each(ENGINES)('incremental builds equal a full refresh on %s', (engine) => {
+  let db: TestDatabase;
+  let wh: Warehouse;
+  beforeAll(async () => {
+    db = await createTestDatabase(engine);
+    wh = await db.connect();
+  });
+  afterAll(async () => {
+    await wh.close();
+    await db.drop();
+  });
+
+  it.each(Array.from({ length: SEQUENCES }, (_, i) => i + 1))('random history #%i', async (seed) => {
+    const random = seededRandom(seed * 7919);
+    const names = { events: `events_p${seed}`, users: `users_p${seed}` };
+    const timezone = ZONES[seed % ZONES.length];
+    let tracked = ['k1', 'k2', "o'k"];
+    const base: MetricsSpec = parseSpec(`version: 1\ntimezone: ${timezone}\nincremental: { lookback: { hours: ${LOOKBACK_HOURS} } }\nevents: [k1]\nfunnels: []\n`);
+    const specFor = (events: string[]): MetricsSpec => ({ ...base, events, sources: { ...base.sources, ...names }, mart: { table: `mart_p${seed}`, stateTable: `mart_p${seed}__build_state` } });
+
+    const users: SourceUser[] = [];
+    const events: SourceEvent[] = [];
+    await createSources(wh, { users, events }, names);
+    let now = Date.parse('2025-03-01T00:00:00Z');
+    let watermark: number | undefined; // newest event datetime the last build saw
+    let nextUser = 0;
+    const newUser = (firstVisit: number): SourceUser => ({ user_id: `u${nextUser++}`, first_datetime: utcText(firstVisit) });
+    let batchesChecked = 0;
+
+    await buildMart(wh, specFor(tracked));
+    for (let batch = 0; batch < BATCHES; batch++) {
+      now += random.int(0, 30) * HOUR + random.int(0, 3599) * 1000;
+      const cutoff = watermark === undefined ? undefined : watermark - LOOKBACK_HOURS * HOUR;
+      // Events may be late, but not older than the last build's cutoff (the lookback's promise).
+      const earliest = cutoff === undefined ? now - 72 * HOUR : cutoff + 1000;
+      const when = () => utcText(random.int(Math.ceil(earliest / 1000), Math.floor(now / 1000)) * 1000);
+      const batchUsers: SourceUser[] = [];
+      const batchEvents: SourceEvent[] = [];
+
+      for (let i = random.int(0, 6); i > 0; i--) batchUsers.push(newUser(now - random.int(0, 20 * 3600) * 1000));
+      const known = [...users, ...batchUsers];
+      for (let i = random.int(0, 40); i > 0; i--) {
+        const user = random.chance(0.05) ? { user_id: `ghost${random.int(0, 3)}` } : random.pick(known.length > 0 ? known : [{ user_id: 'ghost0' }]);
+        let datetime = when();
+        if (random.chance(0.05) && watermark !== undefined) datetime = utcText(watermark); // exactly on the last watermark
+        batchEvents.push({ user_id: user.user_id, event_name: random.pick(EVENT_POOL), datetime });
+      }
+      // A user who enters the dimension now, with old history (long before the cutoff).
+      if (random.chance(0.15)) {
+        const old = newUser(now - random.int(100, 400) * HOUR);
+        batchUsers.push(old);
+        batchEvents.push({ user_id: old.user_id, event_name: random.pick(EVENT_POOL), datetime: utcText(utcMillis(old.first_datetime!) + random.int(0, 50) * HOUR) });
+      }
+      users.push(...batchUsers);
+      events.push(...batchEvents.filter((e) => utcMillis(e.datetime) <= now));
+      await appendUsers(wh, batchUsers, names.users);
+      await appendEvents(wh, batchEvents.filter((e) => utcMillis(e.datetime) <= now), names.events);
+
+      // The dimension is SCD type 1: a first visit may be corrected, a user may be deleted.
+      if (users.length > 3 && random.chance(0.15)) {
+        const user = random.pick(users);
+        user.first_datetime = utcText(utcMillis(user.first_datetime!) + random.int(-30, 30) * HOUR);
+        await wh.run(`UPDATE ${names.users} SET first_datetime = CAST($1 AS TIMESTAMP) WHERE user_id = $2`, [user.first_datetime, user.user_id]);
+      }
+      if (users.length > 3 && random.chance(0.1)) {
+        const [gone] = users.splice(random.int(0, users.length - 1), 1);
+        await wh.run(`DELETE FROM ${names.users} WHERE user_id = $1`, [gone.user_id]);
+      }
+      if (random.chance(0.1)) tracked = EVENT_POOL.filter(() => random.chance(0.6)).concat(tracked.length === 0 ? ['k1'] : []);
+      if (tracked.length === 0) tracked = ['k2'];
+
+      const report = await buildMart(wh, specFor(tracked));
+      expect(report.mode).toBe('incremental');
+      expect(await readMart(wh, `mart_p${seed}`), `seed ${seed}, batch ${batch}`).toEqual(referenceMart(events, users, tracked, timezone));
+      const newest = events.reduce((max, e) => Math.max(max, utcMillis(e.datetime)), Number.NEGATIVE_INFINITY);
+      if (Number.isFinite(newest)) watermark = Math.max(watermark ?? newest, newest);
+      batchesChecked++;
+    }
+
+    const incremental = await readMart(wh, `mart_p${seed}`);
+    expect((await buildMart(wh, specFor(tracked), { fullRefresh: true })).mode).toBe('full');
+    expect(await readMart(wh, `mart_p${seed}`)).toEqual(incremental);
+    expect(batchesChecked).toBe(BATCHES);
+  });
+});

@@ -65,10 +65,10 @@ describe.each(ENGINES)('incremental builds equal a full refresh on %s', (engine)
       for (let i = random.int(0, 6); i > 0; i--) batchUsers.push(newUser(now - random.int(0, 20 * 3600) * 1000));
       const known = [...users, ...batchUsers];
       for (let i = random.int(0, 40); i > 0; i--) {
-        const user = random.chance(0.05) ? { user_id: `ghost${random.int(0, 3)}` } : random.pick(known.length > 0 ? known : [{ user_id: 'ghost0' }]);
+        const userId = random.chance(0.05) || known.length === 0 ? `ghost${random.int(0, 3)}` : random.pick(known).user_id;
         let datetime = when();
         if (random.chance(0.05) && watermark !== undefined) datetime = utcText(watermark); // exactly on the last watermark
-        batchEvents.push({ user_id: user.user_id, event_name: random.pick(EVENT_POOL), datetime });
+        batchEvents.push({ user_id: userId, event_name: random.pick(EVENT_POOL), datetime });
       }
       // A user who enters the dimension now, with old history (long before the cutoff).
       if (random.chance(0.15)) {

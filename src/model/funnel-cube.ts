@@ -4,7 +4,7 @@ import type { Cube } from './cube-types.ts';
 import { describeWindow } from './fact-cube.ts';
 import { pivotColumn, reachedCondition } from './funnel-order.ts';
 import { funnelCubeName, MART_COLUMNS as C, USERS_CUBE, viewMember } from './model-names.ts';
-import { cubeColumn, sqlIdentifier, sqlString } from './model-sql.ts';
+import { sqlIdentifier, sqlString } from './model-sql.ts';
 
 /**
  * A funnel's per-user cube: the mart pivoted to one row per user (each step's first occurrence),

@@ -16,8 +16,8 @@ import { seededRandom, utcText } from './support/random.ts';
 import { referenceMart, utcMillis } from './support/reference.ts';
 import { appendEvents, appendUsers, createSources, type SourceEvent, type SourceUser } from './support/sources.ts';
 
-const SEQUENCES = 6;
-const BATCHES = 25; // 150 incremental builds per engine
+const SEQUENCES = 8;
+const BATCHES = 25; // 200 incremental builds per engine, 400 in all
 const HOUR = 3_600_000;
 const LOOKBACK_HOURS = 30;
 const EVENT_POOL = ['k1', 'k2', 'k3', "o'k"];

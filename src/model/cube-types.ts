@@ -25,6 +25,19 @@ export interface CubeJoin {
   sql: string;
 }
 
+/** A rollup pre-aggregation (see funnel-rollup.ts). */
+export interface CubePreAggregation {
+  name: string;
+  type: 'rollup';
+  /** false: the rollup table lives in the warehouse itself, not in Cube Store. */
+  external: boolean;
+  measures: string[];
+  dimensions: string[];
+  time_dimension: string;
+  granularity: 'day';
+  refresh_key: { sql: string };
+}
+
 export interface Cube {
   name: string;
   title?: string;
@@ -35,6 +48,7 @@ export interface Cube {
   joins?: CubeJoin[];
   dimensions: CubeDimension[];
   measures: CubeMeasure[];
+  pre_aggregations?: CubePreAggregation[];
 }
 
 export interface ViewInclude {

@@ -3,6 +3,7 @@ import { calendarDateDimensions } from './calendar-dimensions.ts';
 import type { Cube } from './cube-types.ts';
 import { describeWindow } from './fact-cube.ts';
 import { pivotColumn, reachedCondition } from './funnel-order.ts';
+import { funnelRollup } from './funnel-rollup.ts';
 import { funnelCubeName, MART_COLUMNS as C, USERS_CUBE, viewMember } from './model-names.ts';
 import { sqlIdentifier, sqlString } from './model-sql.ts';
 
@@ -45,6 +46,7 @@ export function funnelCube(spec: MetricsSpec, funnel: Funnel): Cube {
         description: `${viewMember.stepUsers(step)} / ${viewMember.stepUsers(first)}.`,
       })),
     ],
+    pre_aggregations: [funnelRollup(spec, funnel)],
   };
 }
 

@@ -3,6 +3,7 @@ import type { WarehouseEnv } from '../warehouse/connect.ts';
 import { compileModel, type CompiledModel } from './cube-compiler.ts';
 import { cubeDriverFor } from './cube-drivers.ts';
 import { checkCubeQuery, compilerOptions, type CubeRestQuery } from './cube-query.ts';
+import { findRollupTable, preAggregationsSchema, readFromBuilds, type RollupDescription, type RollupDriver, type RollupUse, WITHOUT_ROLLUPS } from './rollup-tables.ts';
 import { shapeRows, type ResultRow } from './shape-result.ts';
 
 export interface RunCubeQueryOptions {
@@ -12,6 +13,12 @@ export interface RunCubeQueryOptions {
   env?: WarehouseEnv;
   /** A model already compiled with compileModel, to skip recompiling per query. */
   compiled?: CompiledModel;
+  /**
+   * `auto` (default): read a rollup when the query matches one and its current build exists,
+   * else the base tables (see rollup-tables.ts). `never`: always the base tables. `routed`: the
+   * compiler's routing as is (the unversioned rollup table name; for inspecting, not running).
+   */
+  rollups?: 'auto' | 'never' | 'routed';
 }
 
 export interface CubeQueryResult {
@@ -19,11 +26,14 @@ export interface CubeQueryResult {
   data: ResultRow[];
   sql: string;
   params: unknown[];
+  /** The rollups the compiler routed the query to, and the build read (null: base tables read instead). */
+  rollups: RollupUse[];
 }
 
 interface CubeQueryInstance {
   buildSqlAndParams(): [string, unknown[]];
   aliasNameToMember: Record<string, string>;
+  preAggregations: { findPreAggregationForQuery(): unknown; preAggregationsDescription(): RollupDescription[] };
 }
 
 /** Cube's compile-time errors (unknown member, bad granularity, bad time zone) are the user's. */
@@ -35,26 +45,64 @@ function asUserError(error: unknown): Error {
   return e;
 }
 
-/** Compiles the SQL for a REST query with Cube's compiler (JavaScript planner), without running it. */
+/** The rollup's current build, or null; a failed lookup (no rights on the catalog, say) is a miss. */
+async function currentBuild(driver: RollupDriver, d: RollupDescription): Promise<string | null> {
+  try {
+    return await findRollupTable(driver, d);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Compiles the SQL for a REST query with Cube's compiler (JavaScript planner), without running it.
+ * A query that matches a rollup reads its current build when the warehouse has one, else the base
+ * tables (rollup-tables.ts explains why); that lookup is the only warehouse access here.
+ */
 export async function compileCubeQuery(query: CubeRestQuery, options: RunCubeQueryOptions = {}) {
   checkCubeQuery(query);
   const env = options.env ?? process.env;
   const compiled = options.compiled ?? (await compileModel(options.modelDir ?? 'model'));
   const { queryClass, driver, engine } = cubeDriverFor(env);
-  let cubeQuery: CubeQueryInstance;
-  let sql: string;
-  let params: unknown[];
-  try {
-    cubeQuery = new (queryClass as unknown as new (c: CompiledModel, o: object) => CubeQueryInstance)(compiled, {
+  const QueryClass = queryClass as unknown as new (c: CompiledModel, o: object) => CubeQueryInstance;
+  const mode = options.rollups ?? 'auto';
+  const build = (extra: object = {}) => {
+    const cubeQuery = new QueryClass(compiled, {
       ...compilerOptions(query),
       // Tesseract (the native planner) is not available without @cubejs-backend/native.
       useNativeSqlPlanner: false,
+      // The schema a Cube server on the same environment keeps its rollups in.
+      preAggregationsSchema: preAggregationsSchema(env),
+      ...(mode === 'never' && WITHOUT_ROLLUPS),
+      ...extra,
     });
-    [sql, params] = cubeQuery.buildSqlAndParams();
+    const [sql, params] = cubeQuery.buildSqlAndParams();
+    return { cubeQuery, sql, params };
+  };
+  let compiledQuery: ReturnType<typeof build>;
+  let rollups: RollupUse[] = [];
+  let rollupDescriptions: RollupDescription[] = [];
+  try {
+    compiledQuery = build();
+    if (mode !== 'never' && compiledQuery.cubeQuery.preAggregations.findPreAggregationForQuery()) {
+      rollupDescriptions = compiledQuery.cubeQuery.preAggregations.preAggregationsDescription().filter((d) => d.type === 'rollup');
+      for (const d of rollupDescriptions) {
+        rollups.push({ preAggregationId: d.preAggregationId, tableName: d.tableName, builtTable: mode === 'routed' ? null : await currentBuild(driver as unknown as RollupDriver, d) });
+      }
+      if (mode === 'auto') {
+        if (rollups.every((r) => r.builtTable)) {
+          compiledQuery.sql = readFromBuilds(compiledQuery.sql, rollups);
+        } else {
+          compiledQuery = build(WITHOUT_ROLLUPS);
+          rollups = rollups.map((r) => ({ ...r, builtTable: null }));
+        }
+      }
+    }
   } catch (error) {
     await driver.release();
     throw asUserError(error);
   }
+  const { cubeQuery, sql, params } = compiledQuery;
   const evaluator = compiled.cubeEvaluator as { byPathAnyType(path: string[]): { type?: string } };
   const isTimeMember = (member: string) => {
     try {
@@ -63,7 +111,7 @@ export async function compileCubeQuery(query: CubeRestQuery, options: RunCubeQue
       return false;
     }
   };
-  return { sql, params, engine, driver, aliasNameToMember: cubeQuery.aliasNameToMember, isTimeMember };
+  return { sql, params, engine, driver, rollups, rollupDescriptions, aliasNameToMember: cubeQuery.aliasNameToMember, isTimeMember };
 }
 
 /**
@@ -71,7 +119,7 @@ export async function compileCubeQuery(query: CubeRestQuery, options: RunCubeQue
  * select, with Cube's own compiler and drivers; `data` is shaped like REST `/load`'s.
  */
 export async function runCubeQuery(query: CubeRestQuery, options: RunCubeQueryOptions = {}): Promise<CubeQueryResult> {
-  const { sql, params, driver, aliasNameToMember, isTimeMember } = await compileCubeQuery(query, options);
+  const { sql, params, driver, rollups, aliasNameToMember, isTimeMember } = await compileCubeQuery(query, options);
   try {
     let rows: Record<string, unknown>[];
     try {
@@ -79,7 +127,7 @@ export async function runCubeQuery(query: CubeRestQuery, options: RunCubeQueryOp
     } catch (error) {
       throw new UserError('query-failed', `the warehouse rejected the query: ${(error as Error).message}`);
     }
-    return { data: shapeRows(rows, aliasNameToMember, isTimeMember), sql, params };
+    return { data: shapeRows(rows, aliasNameToMember, isTimeMember), sql, params, rollups };
   } finally {
     await driver.release();
   }

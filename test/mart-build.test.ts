@@ -191,6 +191,21 @@ describe.each(ENGINES)('mart builder on %s', (engine) => {
     expect(await snapshot(wh, mart)).toEqual(before);
   });
 
+  it('bumps data_version (the rollups\' refresh key) only when a build changed the mart', async () => {
+    const { spec, names, mart } = await freshSources(hardEvents, hardUsers, specWith(['k1', 'k2']));
+    const version = async () => Number((await wh.query(`SELECT data_version FROM ${mart}__build_state`))[0].data_version);
+    await buildMart(wh, spec);
+    expect(await version()).toBe(1);
+    await buildMart(wh, spec);
+    expect(await version()).toBe(1);
+    // A late event inside the lookback that moves no watermark still changes the mart.
+    await appendEvents(wh, [{ user_id: 'ties', event_name: 'k1', datetime: '2025-03-10 04:00:00' }], names.events);
+    expect(await buildMart(wh, spec)).toMatchObject({ rowsUpdated: 1 });
+    expect(await version()).toBe(2);
+    await buildMart(wh, spec, { fullRefresh: true });
+    expect(await version()).toBe(3);
+  });
+
   it('succeeds on empty sources and on a run over an empty window', async () => {
     const { spec, names, mart } = await freshSources([], [], specWith(['k1']));
     expect(await buildMart(wh, spec)).toMatchObject({ mode: 'full', martRows: 0, watermark: null });

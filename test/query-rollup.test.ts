@@ -33,7 +33,11 @@ const ROUTED: [string, CubeRestQuery][] = [
   ['by cohort week', byCohort('week')],
   ['by cohort month', byCohort('month')],
   ['by day, country = United States', byCohort('day', { filters: [US] })],
-  ['by week and country, cohort_is_complete', byCohort('week', { dimensions: ['seq.country', 'seq.cohort_is_complete'] })],
+  ['by week and country, cohort_is_complete', byCohort('week', {
+    dimensions: ['seq.country', 'seq.cohort_is_complete'],
+    // A total order: rows that tie on the week come back in any order otherwise.
+    order: { 'seq.cohort_date': 'asc', 'seq.country': 'asc', 'seq.cohort_is_complete': 'asc' },
+  })],
   ['a date range', { measures: MEASURES, timeDimensions: [{ dimension: 'seq.cohort_date', granularity: 'week', dateRange: ['2025-01-02', '2025-01-03'] }] }],
   ['no time dimension', { measures: MEASURES, dimensions: ['seq.country'], order: { 'seq.country': 'asc' } }],
 ];

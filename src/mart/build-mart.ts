@@ -130,6 +130,7 @@ export async function buildMart(warehouse: Warehouse, spec: MetricsSpec, options
       lateCutoff,
       rowsThroughLateCutoff: lateCutoff === null ? 0 : Number((await one(sql.countThrough(spec.events, lateCutoff))).n),
       definition,
+      dataVersion: (previous?.dataVersion ?? 0) + (fullReason || counts.inserted + counts.updated + counts.deleted > 0 ? 1 : 0),
     };
     await store.write(state);
     for (const s of sql.dropTempTables()) await run(s);

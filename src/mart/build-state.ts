@@ -22,6 +22,8 @@ export interface BuildState {
   rowsThroughLateCutoff: number;
   /** describeDefinition() of the build that wrote this state, to say what changed. */
   definition: string;
+  /** Goes up by one with every build that changed the mart: the refresh key of Cube's rollups. */
+  dataVersion: number;
 }
 
 export function definitionHash(spec: MetricsSpec, userIdType: string): string {
@@ -47,12 +49,19 @@ export class BuildStateStore {
   async ensureTable(): Promise<void> {
     const { string, timestamp, bigint } = this.warehouse.dialect.types;
     await this.warehouse.run(
-      `CREATE TABLE IF NOT EXISTS ${this.quoted} (definition_hash ${string} NOT NULL, tracked_events ${string} NOT NULL, watermark ${timestamp}, late_cutoff ${timestamp}, rows_through_late_cutoff ${bigint} NOT NULL, definition ${string} NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${this.quoted} (definition_hash ${string} NOT NULL, tracked_events ${string} NOT NULL, watermark ${timestamp}, late_cutoff ${timestamp}, rows_through_late_cutoff ${bigint} NOT NULL, definition ${string} NOT NULL, data_version ${bigint} NOT NULL)`,
     );
   }
 
+  /** The stored state; undefined when there is none, or when it was written by an older layout (a full refresh follows). */
   async read(): Promise<BuildState | undefined> {
-    if (!(await this.warehouse.columns(this.table))) return undefined;
+    const columns = await this.warehouse.columns(this.table);
+    if (!columns) return undefined;
+    if (!columns.some((c) => c.name === 'data_version')) {
+      await this.warehouse.run(`DROP TABLE ${this.quoted}`);
+      await this.ensureTable();
+      return undefined;
+    }
     const rows = await this.warehouse.query(`SELECT * FROM ${this.quoted}`);
     if (rows.length !== 1) return undefined;
     const [row] = rows;
@@ -63,6 +72,7 @@ export class BuildStateStore {
       lateCutoff: row.late_cutoff === null ? null : String(row.late_cutoff),
       rowsThroughLateCutoff: Number(row.rows_through_late_cutoff),
       definition: String(row.definition),
+      dataVersion: Number(row.data_version),
     };
   }
 
@@ -71,7 +81,7 @@ export class BuildStateStore {
     const { timestamp } = this.warehouse.dialect.types;
     await this.warehouse.run(`DELETE FROM ${this.quoted}`);
     await this.warehouse.run(
-      `INSERT INTO ${this.quoted} VALUES (${p.bind(state.definitionHash)}, ${p.bind(JSON.stringify(state.trackedEvents))}, ${p.bind(state.watermark, timestamp)}, ${p.bind(state.lateCutoff, timestamp)}, ${p.bind(state.rowsThroughLateCutoff)}, ${p.bind(state.definition)})`,
+      `INSERT INTO ${this.quoted} VALUES (${p.bind(state.definitionHash)}, ${p.bind(JSON.stringify(state.trackedEvents))}, ${p.bind(state.watermark, timestamp)}, ${p.bind(state.lateCutoff, timestamp)}, ${p.bind(state.rowsThroughLateCutoff)}, ${p.bind(state.definition)}, ${p.bind(state.dataVersion)})`,
       p.values,
     );
   }

@@ -24,6 +24,7 @@ export function funnelRollup(spec: MetricsSpec, funnel: Funnel): CubePreAggregat
     dimensions: [viewMember.cohortIsComplete, ...spec.sources.userAttributes.map((a) => `${USERS_CUBE}.${a}`)],
     time_dimension: viewMember.cohortDate,
     granularity: 'day',
-    refresh_key: { sql: `SELECT MAX(${sqlIdentifier('watermark')}) FROM ${sqlIdentifier(spec.mart.stateTable)}` },
+    // data_version moves with every build that changed the mart (late events and full refreshes included).
+    refresh_key: { sql: `SELECT MAX(${sqlIdentifier('data_version')}) FROM ${sqlIdentifier(spec.mart.stateTable)}` },
   };
 }

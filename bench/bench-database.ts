@@ -75,29 +75,3 @@ export async function openBenchDatabase(engine: Engine): Promise<BenchDatabase> 
     throw error;
   }
 }
-
-/** Untimed copies of a table's rows, to restart a step from the same state every run. */
-export class TableSnapshots {
-  constructor(private readonly warehouse: Warehouse) {}
-
-  private snapshotName(table: string) {
-    return this.warehouse.dialect.quoteIdentifier(`bench__snapshot__${table}`);
-  }
-
-  async take(table: string): Promise<void> {
-    const q = this.warehouse.dialect.quoteIdentifier;
-    await this.warehouse.run(`DROP TABLE IF EXISTS ${this.snapshotName(table)}`);
-    await this.warehouse.run(`CREATE TABLE ${this.snapshotName(table)} AS SELECT * FROM ${q(table)}`);
-  }
-
-  /** Refills the table in place, so its DDL (the mart's primary key and checks) stays the builder's own. */
-  async restore(table: string): Promise<void> {
-    const q = this.warehouse.dialect.quoteIdentifier;
-    await this.warehouse.transaction(async () => {
-      await this.warehouse.run(`DELETE FROM ${q(table)}`);
-      await this.warehouse.run(`INSERT INTO ${q(table)} SELECT * FROM ${this.snapshotName(table)}`);
-    });
-    // PostgreSQL: the deleted versions would otherwise bloat every later run's table.
-    if (this.warehouse.dialect.name === 'postgres') await this.warehouse.run(`VACUUM ANALYZE ${q(table)}`);
-  }
-}

@@ -1,8 +1,8 @@
 /**
  * The benchmark of issue 5, as one function: datasets, measurements, ratios, the table and the
  * JSON. Order of a run (one database, source tables replaced per dataset):
- *   N events / D days:   full vs floor vs seed; queries mart vs raw; +1 day; incremental ours vs seed
- *   4N / 4D:             full (scale point); +1 day; incremental (history 4·D)
+ *   N events / D days:   full vs floor vs seed; queries mart vs raw; daily incremental ours vs seed
+ *   4N / 4D:             full (scale point); daily incremental (history 4·D)
  *   16N / 16D:           full (scale point), without --quick
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,8 +14,8 @@ import { loadSpecFile } from '../src/spec/load-spec.ts';
 import type { Engine } from '../src/warehouse/connect.ts';
 import type { BenchContext } from './bench-context.ts';
 import { openBenchDatabase } from './bench-database.ts';
-import { measureFullBuilds, measureIncrementalSteps, snapshotBuiltMarts, type FullBuilds, type IncrementalSteps } from './build-steps.ts';
-import { appendOneDay, loadDataset, type Dataset } from './dataset.ts';
+import { measureFullBuilds, measureIncrementalSteps, type FullBuilds, type IncrementalSteps } from './build-steps.ts';
+import { loadDataset, type Dataset } from './dataset.ts';
 import type { Rounds, Timing } from './measure.ts';
 import { measureQueries, type QueryComparison } from './query-steps.ts';
 import { renderTable } from './report-table.ts';
@@ -50,7 +50,7 @@ export interface BenchResult extends RunInfo {
   options: { engine: Engine; events: number; days: number; quick: boolean; rounds: Rounds; specFile: string };
   datasets: Omit<Dataset, 'plan'>[];
   builds: FullBuilds;
-  incremental: { atD: IncrementalSteps & { appendedEvents: number }; at4D: IncrementalSteps & { appendedEvents: number } };
+  incremental: { atD: IncrementalSteps; at4D: IncrementalSteps };
   queries: QueryComparison[];
   scale: ScalePoint[];
   ratios: Record<string, number>;
@@ -86,21 +86,17 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchOutcome>
     const a = await loadDataset(ctx, N, D);
     log('full build vs floor vs seed');
     const builds = await measureFullBuilds(ctx, true);
-    const snapshotsA = await snapshotBuiltMarts(ctx, true);
     const queries = await measureQueries(ctx);
-    const appendedA = await appendOneDay(ctx, a);
-    log('incremental step, history D: ours vs seed');
-    const atD = { ...(await measureIncrementalSteps(ctx, snapshotsA, true)), ...appendedA };
+    log('daily incremental steps, history D: ours vs seed');
+    const atD = await measureIncrementalSteps(ctx, a, true);
     const scale: ScalePoint[] = [scalePoint(a, builds.full)];
 
     // 4N events over 4·D days: the same daily traffic with four times the history.
     const b = await loadDataset(ctx, 4 * N, 4 * D);
     log('full build, 4N');
     const fullB = await measureFullBuilds(ctx, false);
-    const snapshotsB = await snapshotBuiltMarts(ctx, false);
-    const appendedB = await appendOneDay(ctx, b);
-    log('incremental step, history 4·D');
-    const at4D = { ...(await measureIncrementalSteps(ctx, snapshotsB, false)), ...appendedB };
+    log('daily incremental steps, history 4·D');
+    const at4D = await measureIncrementalSteps(ctx, b, false);
     scale.push(scalePoint(b, fullB.full));
 
     const datasets = [a, b];

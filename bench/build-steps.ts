@@ -1,11 +1,10 @@
 /**
  * The build measurements: full build against the floor and the seed's full refresh (side by side),
- * and one incremental step of ours and of the seed's model, each restarted every run from the
- * state the full build left (snapshots, untimed).
+ * and daily incremental steps of ours and of the seed's model.
  */
 import { buildMart } from '../src/mart/build-mart.ts';
 import type { BenchContext } from './bench-context.ts';
-import { TableSnapshots } from './bench-database.ts';
+import { appendOneDay, type Dataset } from './dataset.ts';
 import { buildFloor } from './floor-build.ts';
 import { measureSideBySide, type Rounds, type Timing } from './measure.ts';
 import { SEED_MART, seedFullRefresh, seedIncremental } from './seed/seed-model.ts';
@@ -41,34 +40,33 @@ export async function measureFullBuilds(ctx: BenchContext, compare: boolean, rou
 export interface IncrementalSteps {
   ours: Timing;
   seed?: Timing;
+  /** Events appended per round (one day each), the last round's. */
+  appendedEvents: number;
   /** The builder's report of its last incremental run: the mode and the rows it touched. */
   report: { mode: string; rowsScanned: number; rowsInserted: number; rowsUpdated: number; rowsDeleted: number };
 }
 
-/** Takes the snapshots an incremental step restarts from; call right after the full builds, before new data. */
-export async function snapshotBuiltMarts(ctx: BenchContext, withSeed: boolean): Promise<TableSnapshots> {
-  const snapshots = new TableSnapshots(ctx.db.warehouse);
-  await snapshots.take(ctx.spec.mart.table);
-  await snapshots.take(ctx.spec.mart.stateTable);
-  if (withSeed) await snapshots.take(SEED_MART);
-  return snapshots;
-}
-
-export async function measureIncrementalSteps(ctx: BenchContext, snapshots: TableSnapshots, withSeed: boolean): Promise<IncrementalSteps> {
+/**
+ * Daily incremental builds, as they run in production: every round appends the next day (plus
+ * its late events, untimed) and then times our incremental build and, with `withSeed`, the seed
+ * model's incremental run on its own mart; both see the same new day. History grows by one day
+ * per round, which is negligible next to D.
+ */
+export async function measureIncrementalSteps(ctx: BenchContext, dataset: Dataset, withSeed: boolean): Promise<IncrementalSteps> {
   const { warehouse } = ctx.db;
   let report: IncrementalSteps['report'] | undefined;
+  let appendedEvents = 0;
   const ours = {
     prepare: async () => {
-      await snapshots.restore(ctx.spec.mart.table);
-      await snapshots.restore(ctx.spec.mart.stateTable);
+      appendedEvents = (await appendOneDay(ctx, dataset)).appendedEvents;
     },
     run: async () => {
       const r = await buildMart(warehouse, ctx.spec);
       report = { mode: r.mode, rowsScanned: r.rowsScanned, rowsInserted: r.rowsInserted, rowsUpdated: r.rowsUpdated, rowsDeleted: r.rowsDeleted };
     },
   };
-  const seed = { prepare: () => snapshots.restore(SEED_MART), run: () => seedIncremental(warehouse, ctx.spec) };
+  const seed = { run: () => seedIncremental(warehouse, ctx.spec) };
   const timings = withSeed ? await measureSideBySide(warehouse, { ours, seed }, ctx.rounds) : await measureSideBySide(warehouse, { ours }, ctx.rounds);
-  if (report?.mode !== 'incremental') throw new Error(`the builder ran a ${report?.mode} build where an incremental one was measured; the snapshot restore is broken`);
-  return { ...timings, report };
+  if (report?.mode !== 'incremental') throw new Error(`the builder ran a ${report?.mode} build where an incremental one was measured`);
+  return { ...timings, appendedEvents, report };
 }

@@ -7,7 +7,7 @@ import { probeMemory, type MemoryProbe, type StepMemory } from './memory-probe.t
 import type { Warehouse } from '../src/warehouse/warehouse.ts';
 
 export interface Task {
-  /** Untimed: brings the database to the task's starting state (e.g. restores a snapshot). */
+  /** Untimed: brings the database to the task's starting state (e.g. appends the next day). */
   prepare?: () => Promise<void>;
   run: () => Promise<unknown>;
 }

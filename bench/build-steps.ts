@@ -7,7 +7,7 @@ import type { BenchContext } from './bench-context.ts';
 import { appendOneDay, type Dataset } from './dataset.ts';
 import { buildFloor } from './floor-build.ts';
 import { measureSideBySide, type Rounds, type Timing } from './measure.ts';
-import { SEED_MART, seedFullRefresh, seedIncremental } from './seed/seed-model.ts';
+import { seedFullRefresh, seedIncremental } from './seed/seed-model.ts';
 
 export interface FullBuilds {
   floor?: Timing;

@@ -160,6 +160,8 @@ function ratios(builds: FullBuilds, atD: IncrementalSteps, at4D: IncrementalStep
     incrementalGrowth: r(at4D.ours, atD.ours),
     rawOverMartFunnel: r(queries[0]?.raw, queries[0]?.mart),
     rawOverMartSeedAdvanced: r(queries[1]?.raw, queries[1]?.mart),
+    rawOverRollupFunnel: r(queries[0]?.raw, queries[0]?.rollup),
+    rawOverRollupSeedAdvanced: r(queries[1]?.raw, queries[1]?.rollup),
     scaleFlatness: Math.max(...perMillion) / Math.min(...perMillion),
   };
 }

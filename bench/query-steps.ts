@@ -1,17 +1,24 @@
 /**
  * The query measurements: each question through `activation query` on the mart (runCubeQuery with
  * the model compiled once, as a running Cube server holds it) and as raw SQL on the event log,
- * side by side; the last answers of both are compared cohort by cohort.
+ * side by side; the last answers of both are compared cohort by cohort. Then the same query again
+ * with the funnel's rollup built (what a Cube server serves once its refresh worker ran), which
+ * must give the same answer.
  */
-import { runCubeQuery } from '../src/query/run-cube-query.ts';
+import { materializeRollups, type RollupDriver } from '../src/query/rollup-tables.ts';
+import { compileCubeQuery, runCubeQuery } from '../src/query/run-cube-query.ts';
 import type { BenchContext } from './bench-context.ts';
 import { compareFunnels, countsFromCube, countsFromRaw, cubeQuery, questions, rawFunnelSql, type FunnelCounts } from './funnel-queries.ts';
 import { measureSideBySide, type Timing } from './measure.ts';
 
 export interface QueryComparison {
   question: string;
+  /** The mart's base tables (no rollup built). */
   mart: Timing;
   raw: Timing;
+  /** The mart with the funnel's rollup built: the query reads the rollup table. */
+  rollup: Timing;
+  rollupTable: string | null;
   cohorts: number;
   /** Users counted at the first step over all cohorts, for a sanity check of the answer's size. */
   firstStepUsers: number;
@@ -32,7 +39,7 @@ export async function measureQueries(ctx: BenchContext): Promise<QueryComparison
       {
         mart: {
           run: async () => {
-            const { data } = await runCubeQuery(cubeQuery(question), { modelDir: ctx.modelDir, env: ctx.db.env, compiled: ctx.compiled });
+            const { data } = await runCubeQuery(cubeQuery(question), { modelDir: ctx.modelDir, env: ctx.db.env, compiled: ctx.compiled, rollups: 'never' });
             fromMart = countsFromCube(question, data);
           },
         },
@@ -44,10 +51,29 @@ export async function measureQueries(ctx: BenchContext): Promise<QueryComparison
       },
       ctx.rounds,
     );
-    const differences = compareFunnels(fromMart, fromRaw);
+    const rollupTable = await buildRollup(ctx, question);
+    let fromRollup: FunnelCounts = new Map();
+    let readTable: string | null = null;
+    const { rollup } = await measureSideBySide(
+      warehouse,
+      {
+        rollup: {
+          run: async () => {
+            const result = await runCubeQuery(cubeQuery(question), { modelDir: ctx.modelDir, env: ctx.db.env, compiled: ctx.compiled });
+            readTable = result.rollups[0]?.builtTable ?? null;
+            fromRollup = countsFromCube(question, result.data);
+          },
+        },
+      },
+      ctx.rounds,
+    );
+    const differences = [...compareFunnels(fromMart, fromRaw), ...compareFunnels(fromRollup, fromRaw).map((d) => `rollup: ${d}`)];
+    if (readTable === null || readTable !== rollupTable) differences.push(`the query did not read the built rollup ${rollupTable ?? '(none routed)'}`);
     results.push({
       question: question.key,
       ...timings,
+      rollup,
+      rollupTable,
       cohorts: fromMart.size,
       firstStepUsers: [...fromMart.values()].reduce((sum, counts) => sum + counts[0], 0),
       agree: differences.length === 0 && fromMart.size > 0,
@@ -55,4 +81,15 @@ export async function measureQueries(ctx: BenchContext): Promise<QueryComparison
     });
   }
   return results;
+}
+
+/** Builds the rollup Cube's compiler routes this question to, as a Cube server's refresh worker would. */
+async function buildRollup(ctx: BenchContext, question: Parameters<typeof cubeQuery>[0]): Promise<string | null> {
+  const compiled = await compileCubeQuery(cubeQuery(question), { modelDir: ctx.modelDir, env: ctx.db.env, compiled: ctx.compiled, rollups: 'routed' });
+  try {
+    const [table] = await materializeRollups(compiled.driver as unknown as RollupDriver, compiled.rollupDescriptions);
+    return table ?? null;
+  } finally {
+    await compiled.driver.release();
+  }
 }

@@ -25,13 +25,15 @@ export function renderTable(result: BenchResult): string {
   withTarget(`incremental ${4 * D} d / incremental ${D} d`, r.incrementalGrowth, TARGETS.incrementalGrowth);
   withTarget(`raw / mart: ${queries[0]?.question ?? 'query 1'}`, r.rawOverMartFunnel, TARGETS.rawOverMart);
   withTarget(`raw / mart: ${queries[1]?.question ?? 'query 2'}`, r.rawOverMartSeedAdvanced, TARGETS.rawOverMart);
+  withTarget(`raw / mart with its rollup built: ${queries[0]?.question ?? 'query 1'}`, r.rawOverRollupFunnel, TARGETS.rawOverMart);
+  withTarget(`raw / mart with its rollup built: ${queries[1]?.question ?? 'query 2'}`, r.rawOverRollupSeedAdvanced, TARGETS.rawOverMart);
   withTarget(`peak RSS at ${N} (sampled, any step)`, memory.peakRssAtNBytes, TARGETS.peakRssBytes, gib);
   withTarget(`time per 1M events, slowest / fastest (${scale.map((s) => millions(s.targetEvents)).join(', ')})`, r.scaleFlatness, TARGETS.scaleFlatness);
 
   info('floor | full | seed full (median)', `${ms(builds.floor)} | ${ms(builds.full)} | ${ms(builds.seed)}`);
   info(`incremental ${D} d: ours | seed`, `${ms(incremental.atD.ours)} | ${ms(incremental.atD.seed)}`);
   info(`incremental ${4 * D} d: ours`, ms(incremental.at4D.ours));
-  for (const q of queries) info(`${q.question}: mart | raw`, `${ms(q.mart)} | ${ms(q.raw)}  (${q.agree ? 'same answer' : 'ANSWERS DIFFER'}, ${q.cohorts} cohorts)`);
+  for (const q of queries) info(`${q.question}: mart | rollup | raw`, `${ms(q.mart)} | ${ms(q.rollup)} | ${ms(q.raw)}  (${q.agree ? 'same answer' : 'ANSWERS DIFFER'}, ${q.cohorts} cohorts)`);
   for (const s of scale) {
     info(`full build ${millions(s.events)} events, ${s.days} d`, `${ms(s.full)}  = ${(s.msPerMillionEvents / 1000).toFixed(3)} s / 1M; peak RSS ${gib(s.peakRssBytes)}, engine ${gib(s.engineMemoryBytes)}`);
   }

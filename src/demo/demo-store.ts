@@ -1,9 +1,9 @@
 /**
- * Fast bulk writes of the demo tables. DuckDB: the Appender fed whole data chunks, on a
- * connection to the same database instance (a million rows in about a second). PostgreSQL:
+ * Fast bulk writes of the demo tables. DuckDB: the Appender fed whole data chunks, on the
+ * warehouse's own connection (a million rows in about a second). PostgreSQL:
  * INSERT … SELECT FROM unnest() with one bound array per column, in chunks (no COPY client here).
  */
-import { DATE, DuckDBDataChunk, DuckDBDateValue, DuckDBInstance, DuckDBTimestampValue, TIMESTAMP, VARCHAR, type DuckDBAppender, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import { DATE, DuckDBDataChunk, DuckDBDateValue, DuckDBTimestampValue, TIMESTAMP, VARCHAR, type DuckDBAppender, type DuckDBType } from '@duckdb/node-api';
 import { UserError } from '../user-error.ts';
 import { DuckDBWarehouse } from '../warehouse/duckdb/duckdb-warehouse.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
@@ -31,16 +31,11 @@ export interface DemoStore {
   transaction<T>(work: () => Promise<T>): Promise<T>;
   replaceTable(table: DemoTable): Promise<void>;
   writer(table: DemoTable): Promise<TableWriter>;
-  close(): Promise<void>;
 }
 
 export async function openDemoStore(warehouse: Warehouse): Promise<DemoStore> {
   if (warehouse instanceof DuckDBWarehouse) {
-    if (warehouse.databasePath === ':memory:') {
-      // The appender needs a second connection to the same instance, which only a file path gives.
-      throw new UserError('demo-needs-file', 'demo data on DuckDB needs a database file (CUBEJS_DB_DUCKDB_DATABASE_PATH), not :memory:');
-    }
-    return DuckDBDemoStore.open(warehouse);
+    return new DuckDBDemoStore(warehouse);
   }
   if (warehouse.dialect.name === 'postgres') return new PostgresDemoStore(warehouse);
   throw new UserError('demo-unsupported-engine', `demo data cannot be written to ${warehouse.description}`);
@@ -50,51 +45,22 @@ function createTableSql(table: DemoTable, quote: (n: string) => string, types: R
   return `CREATE TABLE ${quote(table.name)} (${table.columns.map(([name, kind]) => `${quote(name)} ${types[kind]}`).join(', ')})`;
 }
 
-const instances = new Map<string, DuckDBInstance>();
-
 class DuckDBDemoStore implements DemoStore {
-  private constructor(
-    private readonly warehouse: DuckDBWarehouse,
-    private readonly connection: DuckDBConnection,
-  ) {}
+  constructor(private readonly warehouse: DuckDBWarehouse) {}
 
-  static async open(warehouse: DuckDBWarehouse): Promise<DuckDBDemoStore> {
-    let instance = instances.get(warehouse.databasePath);
-    if (!instance) {
-      // fromCache hands back the instance the warehouse already opened for this file. Asked
-      // again later in the same process it has been seen to hang (under vitest), so ask once.
-      instance = await DuckDBInstance.fromCache(warehouse.databasePath);
-      instances.set(warehouse.databasePath, instance);
-    }
-    return new DuckDBDemoStore(warehouse, await instance.connect());
-  }
-
-  async transaction<T>(work: () => Promise<T>): Promise<T> {
-    await this.connection.run('BEGIN TRANSACTION');
-    try {
-      const result = await work();
-      await this.connection.run('COMMIT');
-      return result;
-    } catch (error) {
-      await this.connection.run('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+  transaction<T>(work: () => Promise<T>): Promise<T> {
+    return this.warehouse.transaction(work);
   }
 
   async replaceTable(table: DemoTable): Promise<void> {
     const q = this.warehouse.dialect.quoteIdentifier;
     const { date, timestamp, string } = this.warehouse.dialect.types;
-    await this.connection.run(`DROP TABLE IF EXISTS ${q(table.name)}`);
-    await this.connection.run(createTableSql(table, q, { date, timestamp, string }));
+    await this.warehouse.run(`DROP TABLE IF EXISTS ${q(table.name)}`);
+    await this.warehouse.run(createTableSql(table, q, { date, timestamp, string }));
   }
 
   async writer(table: DemoTable): Promise<TableWriter> {
-    const [schema, name] = table.name.includes('.') ? table.name.split('.') : [null, table.name];
-    return new DuckDBChunkWriter(await this.connection.createAppender(name, schema), table);
-  }
-
-  async close(): Promise<void> {
-    this.connection.closeSync();
+    return new DuckDBChunkWriter(await this.warehouse.createAppender(table.name), table);
   }
 }
 
@@ -161,7 +127,6 @@ class PostgresDemoStore implements DemoStore {
     return new UnnestWriter(this.warehouse, table);
   }
 
-  async close(): Promise<void> {}
 }
 
 const UNNEST_ROWS = 20_000;

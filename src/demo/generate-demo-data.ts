@@ -128,39 +128,35 @@ async function load(warehouse: Warehouse, plan: DemoPlan, window: LoadWindow, mo
     }
   }
   const store = await openDemoStore(warehouse);
-  try {
-    return await store.transaction(async () => {
-      if (mode === 'replace') {
-        await store.replaceTable(events);
-        await store.replaceTable(users);
-      }
-      const userWriter = await store.writer(users);
-      const eventWriter = await store.writer(events);
-      let userCount = 0;
-      const population = collectPopulation(plan, window, (u) => {
-        if (u.orphan) return; // their events exist, their dimension row never arrived
-        userWriter.append([u.id, u.firstDay, u.firstTs, u.country, u.deviceOs, u.appVersion, u.campaign, u.medium, u.source]);
-        userCount++;
-      });
-      await userWriter.finish();
-      if (targetEvents !== undefined) {
-        const { fixed, perActivity } = population.expected;
-        // Filler volume scales with activity; everything else (visits, key events, bad rows) does not.
-        plan = { ...plan, activity: perActivity > 0 ? Math.max(0.05, (targetEvents - fixed) / perActivity) : 1 };
-      }
-      const counts = await emitEvents(plan, window, population, eventSink(eventWriter), () => eventWriter.drain());
-      await eventWriter.finish();
-      return {
-        plan,
-        loaded: { from: dateOfDay(window.from), to: dateOfDay(window.to) },
-        users: userCount,
-        ...counts,
-        elapsedMs: Math.round(performance.now() - started),
-      };
+  return store.transaction(async () => {
+    if (mode === 'replace') {
+      await store.replaceTable(events);
+      await store.replaceTable(users);
+    }
+    const userWriter = await store.writer(users);
+    const eventWriter = await store.writer(events);
+    let userCount = 0;
+    const population = collectPopulation(plan, window, (u) => {
+      if (u.orphan) return; // their events exist, their dimension row never arrived
+      userWriter.append([u.id, u.firstDay, u.firstTs, u.country, u.deviceOs, u.appVersion, u.campaign, u.medium, u.source]);
+      userCount++;
     });
-  } finally {
-    await store.close();
-  }
+    await userWriter.finish();
+    if (targetEvents !== undefined) {
+      const { fixed, perActivity } = population.expected;
+      // Filler volume scales with activity; everything else (visits, key events, bad rows) does not.
+      plan = { ...plan, activity: perActivity > 0 ? Math.max(0.05, (targetEvents - fixed) / perActivity) : 1 };
+    }
+    const counts = await emitEvents(plan, window, population, eventSink(eventWriter), () => eventWriter.drain());
+    await eventWriter.finish();
+    return {
+      plan,
+      loaded: { from: dateOfDay(window.from), to: dateOfDay(window.to) },
+      users: userCount,
+      ...counts,
+      elapsedMs: Math.round(performance.now() - started),
+    };
+  });
 }
 
 /** Event rows in the events table's column order; the row array is reused (writers copy cells out). */

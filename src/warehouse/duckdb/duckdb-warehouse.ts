@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
 import { BuildLockedError, splitTableName, type ColumnInfo, type Row, type TypeCategory, type Warehouse } from '../warehouse.ts';
 import { duckdbDialect } from './duckdb-dialect.ts';
 
@@ -68,6 +68,12 @@ export class DuckDBWarehouse implements Warehouse {
       this.releaseLock?.();
       this.releaseLock = undefined;
     }
+  }
+
+  /** DuckDB's bulk-load path, on this warehouse's connection (so inside its current transaction). */
+  async createAppender(table: string): Promise<DuckDBAppender> {
+    const { schema, table: name } = splitTableName(table);
+    return this.connection.createAppender(name, schema ?? null);
   }
 
   async lockForBuild(key: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -58,13 +58,4 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
       }
     },
   };
-}
-
-export function hasPostgresBinaries(): boolean {
-  try {
-    execFileSync(join(BIN, 'postgres'), ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -38,7 +38,8 @@ export class DuckDBWarehouse implements Warehouse {
       instances.delete(path);
       const message = (error as Error).message;
       if (/Could not set lock|Conflicting lock/i.test(message)) {
-        throw new BuildLockedError(`${path} is open in another process${/PID (\d+)/.exec(message)?.[0] ? ` (${/PID (\d+)/.exec(message)![0]})` : ''}; a build or a Cube server may be running`);
+        const holder = /PID \d+/.exec(message)?.[0];
+        throw new BuildLockedError(`${path} is open in another process${holder ? ` (${holder})` : ''}; a build or a Cube server may be running`);
       }
       throw error;
     }

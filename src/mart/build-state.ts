@@ -31,7 +31,7 @@ export function definitionHash(spec: MetricsSpec, userIdType: string): string {
   return createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 16);
 }
 
-/** Human words for what changed between two definitions, for the build report. */
+/** The definition in words, stored with the state so a later rebuild can say what changed. */
 export function describeDefinition(spec: MetricsSpec, userIdType: string): string {
   return `timezone ${spec.timezone}, sources ${spec.sources.events} + ${spec.sources.users}, user_id ${userIdType}`;
 }

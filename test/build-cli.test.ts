@@ -53,7 +53,7 @@ describe.each(ENGINES)('activation build CLI on %s', (engine) => {
     const before = dump();
     writeFileSync(join(dir, 'more.json'), JSON.stringify({ events: [{ user_id: 'u2', event_name: 'key_event_2', datetime: '2025-01-04 00:00:00' }] }));
     tsxRun('seed-sources.ts', [join(dir, 'more.json'), 'append'], db.env);
-    const build = startCli(['build'], { ...db.env, ACTIVATION_TEST_PAUSE_AFTER_STEP: 'merge' }, /paused after step: merge/);
+    const build = startCli(['build'], { ...db.env, ACTIVATION_TEST_PAUSE_AFTER_STEP: 'publish' }, /paused after step: publish/);
     await build.isReady;
     build.child.kill('SIGKILL');
     await build.exited;

@@ -1,169 +1,371 @@
 /**
- * The mart builder: materializes fact__first_activation_events inside the warehouse, in one
- * transaction under a build lock, either from full history or incrementally.
+ * The mart builder: materializes fact__first_activation_events inside the warehouse, from full
+ * history or incrementally, with one protocol on every engine:
  *
- * Incremental builds re-scan the source after the previous build's cutoff (its watermark minus
- * the lookback) and keep the earliest of stored and scanned first occurrences; users who are
- * new or whose first visit moved, and newly tracked events, are rebuilt from full history. So
- * the mart equals a full refresh whenever late events arrive within the lookback.
+ *   lock (the engine's own: advisory lock, file lock)
+ *   → drop scratch tables a crashed build left behind
+ *   → compute in build-scoped scratch tables
+ *   → publish with the engine's atomic primitive (Warehouse.replaceTable, or one MERGE)
+ *   → write the state (replaced as a whole)
+ *   → drop the scratch tables, release the lock.
+ *
+ * Where the engine has multi-statement transactions, everything from the scratch tables to the
+ * state runs in one, so a crash leaves nothing at all. Where it has none, a crash between
+ * publish and state leaves the new data under the old state; the next build redoes the same
+ * work, which changes nothing the second time (rows are earliest occurrences: the merge is MIN
+ * of stored and scanned), so it converges. docs/mart.md walks through every crash point.
+ *
+ * Incremental builds cost what the new data costs: they scan only source rows after the cutoff
+ * (the watermark minus the lookback), find new users without re-reading the ones already built
+ * (a fingerprint of those says whether any changed; only then are all users compared), and
+ * detect late rows beyond the lookback with counts that zone maps answer without a scan.
  */
-import type { MetricsSpec } from '../spec/spec-types.ts';
+import type { Duration, MetricsSpec } from '../spec/spec-types.ts';
 import { UserError } from '../user-error.ts';
 import type { Row, Warehouse } from '../warehouse/warehouse.ts';
-import { BuildStateStore, definitionHash, describeDefinition, type BuildState } from './build-state.ts';
 import type { BuildReport } from './build-report.ts';
+import { BuildStateStore, definitionHash, describeDefinition, LEGACY_STATE_COLUMNS, STATE_COLUMNS, type BuildState } from './build-state.ts';
 import { checkSources } from './check-sources.ts';
-import { MartSql, type Statement } from './mart-sql.ts';
-import { minusDuration, minTimestamp, maxTimestamp } from './timestamps.ts';
+import { MART_COLUMNS, MartSql, type ScanScope, type Statement } from './mart-sql.ts';
+import { assertOwnedOrAbsent, ownershipComment } from './ownership.ts';
+import { ScratchTables } from './scratch-tables.ts';
+import { compareTimestamps, maxTimestamp, minTimestamp, minusDuration, plusMillis } from './timestamps.ts';
 
-export const FULL_STEPS = ['lock', 'load users', 'first visits', 'scan events', 'insert', 'state'] as const;
-export const INCREMENTAL_STEPS = ['lock', 'load users', 'sync users', 'scan events', 'merge', 'state'] as const;
+export const FULL_STEPS = ['lock', 'load users', 'scan events', 'stage', 'publish', 'state'] as const;
+export const INCREMENTAL_STEPS = ['lock', 'sync users', 'scan events', 'stage', 'publish', 'state'] as const;
 export type BuildStep = (typeof FULL_STEPS)[number] | (typeof INCREMENTAL_STEPS)[number];
 
 export interface BuildOptions {
   fullRefresh?: boolean;
-  /** Called after each step, inside the transaction (a progress bar; a test that fails a build halfway). */
+  /** Called after each step (a progress bar; a test that fails or kills a build halfway). */
   onStep?: (step: BuildStep, done: number, total: number) => void | Promise<void>;
+  /** The build's clock (default: now). Events later than it plus incremental.future_tolerance wait. */
+  now?: Date;
 }
 
 export async function buildMart(warehouse: Warehouse, spec: MetricsSpec, options: BuildOptions = {}): Promise<BuildReport> {
   const started = performance.now();
   const { userIdType } = await checkSources(warehouse, spec);
-  const sql = new MartSql(warehouse.dialect, { events: spec.sources.events, users: spec.sources.users, mart: spec.mart.table }, spec.timezone, userIdType);
+  const scratch = new ScratchTables(warehouse, spec.mart.table);
+  const sql = new MartSql(warehouse.dialect, { events: spec.sources.events, users: spec.sources.users, mart: spec.mart.table }, spec.timezone, userIdType, {
+    users: scratch.name('users'),
+    changedUsers: scratch.name('changed_users'),
+    goneUsers: scratch.name('gone_users'),
+    scan: scratch.name('scan'),
+    mart: scratch.name('mart'),
+    delta: scratch.name('delta'),
+  });
   await checkTimezone(warehouse, sql, spec.timezone);
 
-  const run = (s: Statement) => warehouse.run(s.sql, s.params);
-  const one = async (s: Statement): Promise<Row> => (await warehouse.query(s.sql, s.params))[0];
-  const store = new BuildStateStore(warehouse, spec.mart.stateTable);
-  const hash = definitionHash(spec, userIdType);
-  const definition = describeDefinition(spec, userIdType);
+  const lock = await warehouse.acquireBuildLock(spec.mart.table);
+  const { transactions } = warehouse.dialect.capabilities;
+  try {
+    await assertOwnedOrAbsent(warehouse, [
+      { table: spec.mart.table, role: 'mart', field: 'mart.table', legacyColumns: [MART_COLUMNS] },
+      { table: spec.mart.stateTable, role: 'build state', field: 'mart.state_table', legacyColumns: [STATE_COLUMNS, ...LEGACY_STATE_COLUMNS] },
+    ]);
+    const build = new Build(warehouse, spec, sql, scratch, userIdType, options);
+    const report = transactions ? await warehouse.transaction(() => build.run()) : await build.run();
+    report.elapsedMs = Math.round(performance.now() - started);
+    return report;
+  } finally {
+    // Without transactions, a failed build's scratch tables are dropped here (or by the next build).
+    if (!transactions) await scratch.dropAll().catch(() => undefined);
+    await lock.release();
+  }
+}
 
-  const report = await warehouse.transaction(async () => {
-    await warehouse.lockForBuild(spec.mart.table);
-    await store.ensureTable();
-    const previous = await store.read();
-    const martRowsBefore = (await warehouse.columns(spec.mart.table)) ? Number((await one(sql.martRowCount())).n) : undefined;
-    const fullReason = options.fullRefresh
+class Build {
+  private readonly store: BuildStateStore;
+  private done = 0;
+  private steps: readonly BuildStep[] = FULL_STEPS;
+  /** The build's clock plus the tolerance: later events wait for their time and never move the watermark. */
+  private readonly horizon: string;
+
+  constructor(
+    private readonly warehouse: Warehouse,
+    private readonly spec: MetricsSpec,
+    private readonly sql: MartSql,
+    private readonly scratch: ScratchTables,
+    private readonly userIdType: string,
+    private readonly options: BuildOptions,
+  ) {
+    this.store = new BuildStateStore(warehouse, spec.mart.stateTable);
+    this.horizon = plusMillis(utcText(options.now ?? new Date()), durationMillis(spec.incremental.futureTolerance));
+  }
+
+  private run1 = (s: Statement) => this.warehouse.run(s.sql, s.params);
+  private one = async (s: Statement): Promise<Row> => (await this.warehouse.query(s.sql, s.params))[0];
+  private all = (s: Statement): Promise<Row[]> => this.warehouse.query(s.sql, s.params);
+  private step = async (name: BuildStep) => this.options.onStep?.(name, ++this.done, this.steps.length);
+
+  async run(): Promise<BuildReport> {
+    const { spec } = this;
+    // Scratch tables of crashed builds: nobody else can be using them, we hold the lock.
+    await this.scratch.dropAll();
+    const hash = definitionHash(spec, this.userIdType);
+    const definition = describeDefinition(spec, this.userIdType);
+    const previous = await this.store.read();
+    const martExists = (await this.warehouse.columns(spec.mart.table)) !== undefined;
+    const fullReason = this.options.fullRefresh
       ? 'requested with --full-refresh'
       : !previous
         ? 'first build'
-        : martRowsBefore === undefined
+        : !martExists
           ? 'mart table missing'
           : previous.definitionHash !== hash
             ? `definition changed: was ${previous.definition}, now ${definition}`
             : undefined;
-    const steps = fullReason ? FULL_STEPS : INCREMENTAL_STEPS;
-    let done = 0;
-    const step = async (name: BuildStep) => options.onStep?.(name, ++done, steps.length);
-    await step('lock');
+    this.steps = fullReason ? FULL_STEPS : INCREMENTAL_STEPS;
+    await this.step('lock');
 
-    for (const s of sql.dropTempTables()) await run(s);
-    const sourceMax = (await one(sql.sourceWatermark())).watermark as string | null;
-    await run(sql.loadUsers());
-    const unusable = await one(sql.unusableUsers());
-    await run(sql.createScanTable());
-    await step('load users');
+    const horizon = this.horizon;
+    const future = await this.one(this.sql.futureEvents(horizon));
+    const outcome = fullReason ? await this.full() : await this.incremental(previous!);
 
-    const counts = { inserted: 0, updated: 0, deleted: 0, newOrChangedUsers: 0, lateBeyondLookback: 0, deletedSource: 0 };
-    let scannedAfter: string | null = null;
-    let backfilled: string[] = [];
-    let removed: string[] = [];
-
-    if (fullReason) {
-      if (martRowsBefore !== undefined) await run(sql.dropTable(spec.mart.table));
-      counts.deleted = martRowsBefore ?? 0;
-      await run(sql.createMart());
-      counts.inserted += await run(sql.insertFirstVisits(false));
-      await step('first visits');
-      if (sourceMax !== null) await run(sql.scan({ events: spec.events, through: sourceMax }));
-      await step('scan events');
-    } else {
-      const prev = previous!;
-      // Source rows that appeared (or vanished) at or before the last cutoff are beyond this build's reach: count them.
-      if (prev.lateCutoff !== null) {
-        const now = Number((await one(sql.countThrough(prev.trackedEvents, prev.lateCutoff))).n);
-        counts.lateBeyondLookback = Math.max(0, now - prev.rowsThroughLateCutoff);
-        counts.deletedSource = Math.max(0, prev.rowsThroughLateCutoff - now);
-      }
-      const kept = spec.events.filter((e) => prev.trackedEvents.includes(e));
-      backfilled = spec.events.filter((e) => !prev.trackedEvents.includes(e));
-      removed = prev.trackedEvents.filter((e) => !spec.events.includes(e));
-      if (removed.length > 0) counts.deleted += await run(sql.deleteUntrackedEvents(spec.events));
-
-      await run(sql.findChangedUsers());
-      const changed = await one(sql.changedUsersSummary());
-      counts.newOrChangedUsers = Number(changed.n);
-      counts.deleted += await run(sql.deleteGoneAndChangedUsers());
-      counts.inserted += await run(sql.insertFirstVisits(true));
-      await step('sync users');
-
-      if (sourceMax !== null) {
-        // Three disjoint scans: tracked events after the split, new/changed users' history up to it, new events' full history.
-        const split = prev.lateCutoff === null ? null : minTimestamp(prev.lateCutoff, sourceMax);
-        scannedAfter = split;
-        if (kept.length > 0) {
-          await run(sql.scan({ events: kept, through: sourceMax, ...(split !== null && { after: split }) }));
-          if (split !== null && counts.newOrChangedUsers > 0) {
-            await run(sql.scan({ events: kept, through: split, changedUsersFrom: String(changed.earliest) }));
-          }
-        }
-        if (backfilled.length > 0) await run(sql.scan({ events: backfilled, through: sourceMax }));
-      }
-      await step('scan events');
-    }
-
-    await run(sql.findChanges());
-    const changes = await one(sql.countChanges());
-    counts.inserted += Number(changes.inserted);
-    counts.updated = Number(changes.updated);
-    await run(sql.deleteUpdatedRows());
-    await run(sql.insertChanges());
-    const summary = await one(sql.scanSummary());
-    await step(fullReason ? 'insert' : 'merge');
-
-    const watermark = maxTimestamp(previous && !fullReason ? previous.watermark : null, sourceMax);
-    const lateCutoff = watermark === null ? null : minusDuration(watermark, spec.incremental.lookback);
+    // The state: what the next build starts from.
+    const lateCutoff = outcome.watermark === null ? null : minusDuration(outcome.watermark, spec.incremental.lookback);
+    const counts = lateCutoff === null ? { all: 0, tracked: {} } : await outcome.countsThrough(lateCutoff);
+    const changed = outcome.inserted + outcome.updated + outcome.deleted > 0;
     const state: BuildState = {
       definitionHash: hash,
       trackedEvents: [...spec.events],
-      watermark,
+      watermark: outcome.watermark,
       lateCutoff,
-      rowsThroughLateCutoff: lateCutoff === null ? 0 : Number((await one(sql.countThrough(spec.events, lateCutoff))).n),
+      rowsThroughLateCutoff: counts.all,
+      trackedRowsThroughLateCutoff: counts.tracked,
+      usersWatermark: outcome.users.newest,
+      usersRows: outcome.users.rows,
+      usersFingerprint: outcome.users.fingerprint,
       definition,
-      dataVersion: (previous?.dataVersion ?? 0) + (fullReason || counts.inserted + counts.updated + counts.deleted > 0 ? 1 : 0),
+      dataVersion: (previous?.dataVersion ?? 0) + (fullReason || changed ? 1 : 0),
     };
-    await store.write(state);
-    for (const s of sql.dropTempTables()) await run(s);
-    const martRows = Number((await one(sql.martRowCount())).n);
-    await step('state');
+    const stagedState = this.scratch.name('state');
+    await this.store.stage(state, stagedState);
+    await this.warehouse.replaceTable(spec.mart.stateTable, stagedState);
+    await this.warehouse.setTableComment(spec.mart.stateTable, ownershipComment('build state'));
+    await this.scratch.dropAll();
+    const martRows = Number((await this.one(this.sql.martRowCount())).n);
+    await this.step('state');
 
     return {
       mode: fullReason ? 'full' : 'incremental',
-      reason: fullReason ?? `since watermark ${previous!.watermark ?? '(none)'}, lookback ${describeLookback(spec)}`,
-      warehouse: warehouse.description,
+      reason: fullReason ?? `since watermark ${previous!.watermark ?? '(none)'}, lookback ${describeDuration(spec.incremental.lookback)}`,
+      warehouse: this.warehouse.description,
       mart: spec.mart.table,
-      scanned: { after: scannedAfter, through: sourceMax },
-      watermark,
-      rowsScanned: Number(summary.rows_scanned),
-      rowsInserted: counts.inserted,
-      rowsUpdated: counts.updated,
-      rowsDeleted: counts.deleted,
+      scanned: { after: outcome.scannedAfter, through: outcome.watermark },
+      watermark: outcome.watermark,
+      rowsScanned: outcome.scan.rowsScanned,
+      rowsInserted: outcome.inserted,
+      rowsUpdated: outcome.updated,
+      rowsDeleted: outcome.deleted,
       martRows,
-      eventsBeforeFirstVisit: Number(summary.rows_before_first_visit),
-      eventsOfUnknownUsers: Number(summary.rows_unknown_user),
-      unknownUsers: Number(summary.unknown_users),
-      usersWithoutFirstVisit: Number(unusable.without_first_visit),
-      duplicateUserRows: Number(unusable.duplicate_rows),
-      newOrChangedUsers: counts.newOrChangedUsers,
-      backfilledEvents: backfilled,
-      removedEvents: removed,
-      lateEventsBeyondLookback: counts.lateBeyondLookback,
-      deletedSourceEvents: counts.deletedSource,
+      eventsBeforeFirstVisit: outcome.scan.rowsBeforeFirstVisit,
+      eventsOfUnknownUsers: outcome.scan.rowsUnknownUser,
+      unknownUsers: outcome.scan.unknownUsers,
+      usersWithoutFirstVisit: outcome.users.withoutFirstVisit,
+      duplicateUserRows: outcome.users.duplicateRows,
+      newOrChangedUsers: outcome.newOrChangedUsers,
+      removedUsers: outcome.removedUsers,
+      usersCheck: outcome.usersCheck,
+      backfilledEvents: outcome.backfilled,
+      removedEvents: outcome.removed,
+      lateEventsBeyondLookback: outcome.late,
+      deletedSourceEvents: outcome.deletedSource,
+      futureEvents: { count: Number(future.n), latest: future.latest === null ? null : String(future.latest), outOfRange: Number(future.out_of_range), after: horizon },
       elapsedMs: 0,
-    } satisfies BuildReport;
-  });
-  report.elapsedMs = Math.round(performance.now() - started);
-  return report;
+    };
+  }
+
+  /** Everything from scratch: one CREATE TABLE AS into a scratch table, then published in one step. */
+  private async full(): Promise<Outcome> {
+    const { spec, sql } = this;
+    const watermark = nullableText((await this.one(sql.newestEvent(this.horizon, null))).newest);
+    const users = await this.usersSummary(null);
+    await this.run1(sql.stageAllUsers());
+    users.duplicateRows = Number((await this.one(sql.duplicateUserRows())).n);
+    await this.step('load users');
+
+    await this.run1(sql.stageScan(watermark === null ? [] : [{ events: spec.events, through: watermark }], false));
+    const scan = await this.scanSummary();
+    await this.step('scan events');
+
+    const martRowsBefore = (await this.warehouse.columns(spec.mart.table)) ? Number((await this.one(sql.martRowCount())).n) : 0;
+    await this.run1(sql.stageMart());
+    const inserted = Number((await this.one({ sql: `SELECT COUNT(*) AS n FROM ${this.warehouse.dialect.quoteIdentifier(this.scratch.name('mart'))}`, params: [] })).n);
+    await this.step('stage');
+
+    await this.warehouse.replaceTable(spec.mart.table, this.scratch.name('mart'));
+    await this.warehouse.setTableComment(spec.mart.table, ownershipComment('mart'));
+    await this.step('publish');
+
+    const scannedPerEvent = perEvent(await this.all(sql.scannedPerEvent()));
+    return {
+      watermark,
+      scannedAfter: null,
+      scan,
+      users,
+      inserted,
+      updated: 0,
+      deleted: martRowsBefore,
+      newOrChangedUsers: 0,
+      removedUsers: 0,
+      usersCheck: 'all users loaded',
+      backfilled: [],
+      removed: [],
+      late: 0,
+      deletedSource: 0,
+      // The scan read every tracked row at or before the watermark: subtract those after the cutoff.
+      countsThrough: async (cutoff) => ({
+        all: await this.rowsThrough(cutoff),
+        tracked: subtract(pick(scannedPerEvent, spec.events), perEvent(await this.all(sql.rowsPerEvent(spec.events, watermark!, cutoff)))),
+      }),
+    };
+  }
+
+  private async incremental(prev: BuildState): Promise<Outcome> {
+    const { spec, sql, warehouse } = this;
+    const newest = nullableText((await this.one(sql.newestEvent(this.horizon, prev.watermark))).newest);
+    const watermark = maxTimestamp(prev.watermark, newest);
+    const kept = spec.events.filter((e) => prev.trackedEvents.includes(e));
+    const backfilled = spec.events.filter((e) => !prev.trackedEvents.includes(e));
+    const removed = prev.trackedEvents.filter((e) => !spec.events.includes(e));
+
+    // Rows that appeared (or vanished) at or before the last cutoff are beyond this build's reach: count them.
+    let late = 0;
+    let deletedSource = 0;
+    let keptThroughPrevCutoff: Record<string, number> = {};
+    if (prev.lateCutoff !== null) {
+      const allThrough = await this.rowsThrough(prev.lateCutoff);
+      if (allThrough === prev.rowsThroughLateCutoff) {
+        keptThroughPrevCutoff = pick(prev.trackedRowsThroughLateCutoff, kept);
+      } else {
+        // Something changed there: count the tracked rows exactly (the only full-history read, and only then).
+        keptThroughPrevCutoff = pick(perEvent(await this.all(sql.rowsPerEvent(kept, prev.lateCutoff))), kept);
+        for (const e of kept) {
+          const diff = (keptThroughPrevCutoff[e] ?? 0) - (prev.trackedRowsThroughLateCutoff[e] ?? 0);
+          if (diff > 0) late += diff;
+          else deletedSource -= diff;
+        }
+      }
+    }
+
+    // Users: when none of those already built changed, only the new ones are read and converted.
+    const users = await this.usersSummary(prev.usersWatermark);
+    const unchanged = users.oldRows === prev.usersRows && users.oldFingerprint === prev.usersFingerprint;
+    if (unchanged) {
+      await this.run1(sql.stageNewUsers(prev.usersWatermark));
+      await this.run1(sql.stageNoGoneUsers());
+    } else {
+      await this.run1(sql.stageChangedUsers());
+      await this.run1(sql.stageGoneUsers());
+      users.duplicateRows = Number((await this.one(sql.duplicateUserRows())).n);
+    }
+    const changed = await this.one(sql.changedUsersSummary());
+    await this.step('sync users');
+
+    // Three disjoint scans: tracked events after the split, new/changed users' history up to it, new events' full history.
+    const scopes: ScanScope[] = [];
+    let scannedAfter: string | null = null;
+    if (watermark !== null) {
+      const split = prev.lateCutoff === null ? null : minTimestamp(prev.lateCutoff, watermark);
+      scannedAfter = split;
+      if (kept.length > 0) {
+        scopes.push({ events: kept, through: watermark, ...(split !== null && { after: split }) });
+        if (split !== null && changed.earliest !== null) scopes.push({ events: kept, through: split, changedUsersFrom: String(changed.earliest) });
+      }
+      if (backfilled.length > 0) scopes.push({ events: backfilled, through: watermark });
+    }
+    await this.run1(sql.stageScan(scopes, true));
+    const scan = await this.scanSummary();
+    await this.step('scan events');
+
+    await this.run1(sql.stageDelta(removed));
+    const delta = await this.one(sql.deltaSummary());
+    await this.step('stage');
+
+    if (warehouse.dialect.capabilities.transactions) {
+      for (const s of sql.publishDeltaByDeleteInsert()) await this.run1(s);
+    } else {
+      await this.run1(sql.publishDeltaByMerge());
+    }
+    await this.step('publish');
+
+    return {
+      watermark,
+      scannedAfter,
+      scan,
+      users,
+      inserted: Number(delta.inserted),
+      updated: Number(delta.updated),
+      deleted: Number(delta.deleted),
+      newOrChangedUsers: Number(changed.changed),
+      removedUsers: Number(changed.gone),
+      usersCheck: unchanged ? 'only new users read (users already built unchanged)' : 'all users compared (users already built changed)',
+      backfilled,
+      removed,
+      late,
+      deletedSource,
+      countsThrough: async (cutoff) => {
+        // Kept events: the count at the previous cutoff moved to the new one by a pruned count between them.
+        let tracked: Record<string, number>;
+        if (prev.lateCutoff === null || backfilled.length > 0 || compareTimestamps(cutoff, prev.lateCutoff) < 0) {
+          tracked = pick(perEvent(await this.all(sql.rowsPerEvent(spec.events, cutoff))), spec.events);
+        } else {
+          tracked = add(keptThroughPrevCutoff, perEvent(await this.all(sql.rowsPerEvent(kept, cutoff, prev.lateCutoff))));
+        }
+        return { all: await this.rowsThrough(cutoff), tracked: pick(tracked, spec.events) };
+      },
+    };
+  }
+
+  /** Rows (all events) at or before `cutoff`: the whole count, from metadata where kept, minus a pruned count after it. */
+  private async rowsThrough(cutoff: string): Promise<number> {
+    const total = Number((await this.one(this.sql.totalRows())).n);
+    return total - Number((await this.one(this.sql.rowsAfter(cutoff))).n);
+  }
+
+  private async usersSummary(usersWatermark: string | null) {
+    const row = await this.one(this.sql.usersSummary(usersWatermark));
+    return {
+      withoutFirstVisit: Number(row.without_first_visit),
+      duplicateRows: 0,
+      oldRows: Number(row.old_rows),
+      oldFingerprint: String(row.old_fingerprint),
+      rows: Number(row.all_rows),
+      fingerprint: String(row.all_fingerprint),
+      newest: nullableText(row.newest),
+    };
+  }
+
+  private async scanSummary() {
+    const row = await this.one(this.sql.scanSummary());
+    return {
+      rowsScanned: Number(row.rows_scanned),
+      rowsBeforeFirstVisit: Number(row.rows_before_first_visit),
+      rowsUnknownUser: Number(row.rows_unknown_user),
+      unknownUsers: Number(row.unknown_users),
+    };
+  }
+}
+
+interface Outcome {
+  watermark: string | null;
+  scannedAfter: string | null;
+  scan: { rowsScanned: number; rowsBeforeFirstVisit: number; rowsUnknownUser: number; unknownUsers: number };
+  users: { withoutFirstVisit: number; duplicateRows: number; rows: number; fingerprint: string; newest: string | null };
+  inserted: number;
+  updated: number;
+  deleted: number;
+  newOrChangedUsers: number;
+  removedUsers: number;
+  usersCheck: string;
+  backfilled: string[];
+  removed: string[];
+  late: number;
+  deletedSource: number;
+  /** Source rows at or before the new cutoff, all and per tracked event: the next build's late-row check. */
+  countsThrough(cutoff: string): Promise<{ all: number; tracked: Record<string, number> }>;
 }
 
 async function checkTimezone(warehouse: Warehouse, sql: MartSql, timezone: string): Promise<void> {
@@ -175,7 +377,21 @@ async function checkTimezone(warehouse: Warehouse, sql: MartSql, timezone: strin
   }
 }
 
-function describeLookback(spec: MetricsSpec): string {
-  const { lookback } = spec.incremental;
-  return lookback.days !== undefined ? `${lookback.days} day(s)` : `${lookback.hours} hour(s)`;
+const perEvent = (rows: Row[]): Record<string, number> => Object.fromEntries(rows.map((r) => [String(r.event_name), Number(r.n)]));
+const pick = (counts: Record<string, number>, events: readonly string[]) => Object.fromEntries(events.map((e) => [e, counts[e] ?? 0]));
+const add = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.keys(a).map((e) => [e, a[e] + (b[e] ?? 0)]));
+const subtract = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.keys(a).map((e) => [e, a[e] - (b[e] ?? 0)]));
+const nullableText = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+/** A Date as the warehouses' UTC timestamp text. */
+function utcText(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function durationMillis(d: Duration): number {
+  return (d.days !== undefined ? d.days * 24 : d.hours!) * 3_600_000;
+}
+
+function describeDuration(d: Duration): string {
+  return d.days !== undefined ? `${d.days} day(s)` : `${d.hours} hour(s)`;
 }

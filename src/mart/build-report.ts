@@ -20,12 +20,21 @@ export interface BuildReport {
   usersWithoutFirstVisit: number;
   duplicateUserRows: number;
   newOrChangedUsers: number;
+  /** Users of the mart no longer in the users table (their rows are deleted). */
+  removedUsers: number;
+  /** How new and changed users were found: only the new ones read, or every user compared. */
+  usersCheck: string;
   backfilledEvents: string[];
   removedEvents: string[];
   /** Source rows that appeared at or before the last build's lookback cutoff: not in the mart until --full-refresh. */
   lateEventsBeyondLookback: number;
   /** Source rows that disappeared at or before that cutoff: the mart may hold first occurrences that no longer exist. */
   deletedSourceEvents: number;
+  /**
+   * Events dated after the build's clock plus the tolerance (`after`): left out of the mart until
+   * their time comes, never moving the watermark. outOfRange: beyond year 9999 or infinite, never included.
+   */
+  futureEvents: { count: number; latest: string | null; outOfRange: number; after: string };
   elapsedMs: number;
 }
 
@@ -41,12 +50,19 @@ export function formatBuildReport(r: BuildReport): string {
   if (r.usersWithoutFirstVisit > 0 || r.duplicateUserRows > 0) {
     lines.push(`  users      ${n(r.usersWithoutFirstVisit)} rows without user_id or first_datetime ignored, ${n(r.duplicateUserRows)} repeated user_id rows (earliest first visit used)`);
   }
-  if (r.mode === 'incremental') lines.push(`  users      ${n(r.newOrChangedUsers)} new or changed users rebuilt from their full history`);
+  if (r.mode === 'incremental') lines.push(`  users      ${n(r.newOrChangedUsers)} new or changed users rebuilt from their full history, ${n(r.removedUsers)} removed (${r.usersCheck})`);
   if (r.backfilledEvents.length > 0) lines.push(`  backfilled ${r.backfilledEvents.join(', ')} (newly tracked, from full history)`);
   if (r.removedEvents.length > 0) lines.push(`  removed    ${r.removedEvents.join(', ')} (no longer tracked)`);
   if (r.lateEventsBeyondLookback > 0 || r.deletedSourceEvents > 0) {
     lines.push(
       `  WARNING    ${n(r.lateEventsBeyondLookback)} events arrived later than the lookback and ${n(r.deletedSourceEvents)} old events disappeared from the source; the mart does not reflect them: run activation build --full-refresh`,
+    );
+  }
+  if (r.futureEvents.count > 0) {
+    const f = r.futureEvents;
+    lines.push(
+      `  WARNING    ${n(f.count)} events in the future (dated after ${f.after}, latest ${f.latest}) are left out until their time comes` +
+        (f.outOfRange > 0 ? `; ${n(f.outOfRange)} of them are beyond year 9999 or infinite and never will be: correct them in the source` : ''),
     );
   }
   lines.push(`  watermark  ${r.watermark ?? '(none)'}; done in ${(r.elapsedMs / 1000).toFixed(2)} s`);

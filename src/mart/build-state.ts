@@ -1,6 +1,7 @@
 /**
- * What the builder built, kept in the warehouse beside the mart and written in the same
- * transaction as the data, so state always follows data.
+ * What the builder built, kept in the warehouse beside the mart: one row, replaced as a whole
+ * (staged, then Warehouse.replaceTable), so a crash never leaves half a state. It is written
+ * after the data is published; inside the build's transaction where the engine has one.
  */
 import { createHash } from 'node:crypto';
 import type { MetricsSpec } from '../spec/spec-types.ts';
@@ -18,8 +19,15 @@ export interface BuildState {
   watermark: string | null;
   /** The next incremental build re-scans after this point; events at or before it that arrive later are too late. */
   lateCutoff: string | null;
-  /** Source rows of the tracked events at or before lateCutoff when the state was written. */
+  /** Source rows (every event name) at or before lateCutoff: a changed count means rows arrived or vanished there. */
   rowsThroughLateCutoff: number;
+  /** Per tracked event, source rows at or before lateCutoff: which of those changes matter to the mart. */
+  trackedRowsThroughLateCutoff: Record<string, number>;
+  /** Newest first_datetime of the users built; later users are new. */
+  usersWatermark: string | null;
+  /** Usable users rows at or before usersWatermark, and their fingerprint: unchanged means no user already built changed. */
+  usersRows: number;
+  usersFingerprint: string;
   /** describeDefinition() of the build that wrote this state, to say what changed. */
   definition: string;
   /** Goes up by one with every build that changed the mart: the refresh key of Cube's rollups. */
@@ -36,53 +44,75 @@ export function describeDefinition(spec: MetricsSpec, userIdType: string): strin
   return `timezone ${spec.timezone}, sources ${spec.sources.events} + ${spec.sources.users}, user_id ${userIdType}`;
 }
 
+/** The state table's columns, in order. */
+const COLUMNS = [
+  'definition_hash',
+  'tracked_events',
+  'watermark',
+  'late_cutoff',
+  'rows_through_late_cutoff',
+  'tracked_rows_through_late_cutoff',
+  'users_watermark',
+  'users_rows',
+  'users_fingerprint',
+  'definition',
+  'data_version',
+] as const;
+
+/** Column sets of states written by earlier versions: still recognised as this project's own table. */
+export const LEGACY_STATE_COLUMNS = [
+  ['definition_hash', 'tracked_events', 'watermark', 'late_cutoff', 'rows_through_late_cutoff', 'definition', 'data_version'],
+  ['definition_hash', 'tracked_events', 'watermark', 'late_cutoff', 'rows_through_late_cutoff', 'definition'],
+];
+export const STATE_COLUMNS: readonly string[] = COLUMNS;
+
 export class BuildStateStore {
   constructor(
     private readonly warehouse: Warehouse,
-    private readonly table: string,
+    readonly table: string,
   ) {}
 
-  private get quoted() {
-    return this.warehouse.dialect.quoteIdentifier(this.table);
-  }
-
-  async ensureTable(): Promise<void> {
-    const { string, timestamp, bigint } = this.warehouse.dialect.types;
-    await this.warehouse.run(
-      `CREATE TABLE IF NOT EXISTS ${this.quoted} (definition_hash ${string} NOT NULL, tracked_events ${string} NOT NULL, watermark ${timestamp}, late_cutoff ${timestamp}, rows_through_late_cutoff ${bigint} NOT NULL, definition ${string} NOT NULL, data_version ${bigint} NOT NULL)`,
-    );
-  }
-
-  /** The stored state; undefined when there is none, or when it was written by an older layout (a full refresh follows). */
+  /** The stored state; undefined when there is none, or when an earlier layout wrote it (a full refresh follows). */
   async read(): Promise<BuildState | undefined> {
     const columns = await this.warehouse.columns(this.table);
-    if (!columns) return undefined;
-    if (!columns.some((c) => c.name === 'data_version')) {
-      await this.warehouse.run(`DROP TABLE ${this.quoted}`);
-      await this.ensureTable();
-      return undefined;
-    }
-    const rows = await this.warehouse.query(`SELECT * FROM ${this.quoted}`);
+    if (!columns || COLUMNS.some((c) => !columns.some((col) => col.name === c))) return undefined;
+    const rows = await this.warehouse.query(`SELECT * FROM ${this.warehouse.dialect.quoteIdentifier(this.table)}`);
     if (rows.length !== 1) return undefined;
     const [row] = rows;
+    const text = (v: unknown) => (v === null ? null : String(v));
     return {
       definitionHash: String(row.definition_hash),
       trackedEvents: JSON.parse(String(row.tracked_events)) as string[],
-      watermark: row.watermark === null ? null : String(row.watermark),
-      lateCutoff: row.late_cutoff === null ? null : String(row.late_cutoff),
+      watermark: text(row.watermark),
+      lateCutoff: text(row.late_cutoff),
       rowsThroughLateCutoff: Number(row.rows_through_late_cutoff),
+      trackedRowsThroughLateCutoff: JSON.parse(String(row.tracked_rows_through_late_cutoff)) as Record<string, number>,
+      usersWatermark: text(row.users_watermark),
+      usersRows: Number(row.users_rows),
+      usersFingerprint: String(row.users_fingerprint),
       definition: String(row.definition),
       dataVersion: Number(row.data_version),
     };
   }
 
-  async write(state: BuildState): Promise<void> {
+  /** Writes `state` into `staged` (a scratch table), for Warehouse.replaceTable to publish in one step. */
+  async stage(state: BuildState, staged: string): Promise<void> {
+    const { string, timestamp, bigint } = this.warehouse.dialect.types;
     const p = new BoundParams(this.warehouse.dialect);
-    const { timestamp } = this.warehouse.dialect.types;
-    await this.warehouse.run(`DELETE FROM ${this.quoted}`);
-    await this.warehouse.run(
-      `INSERT INTO ${this.quoted} VALUES (${p.bind(state.definitionHash)}, ${p.bind(JSON.stringify(state.trackedEvents))}, ${p.bind(state.watermark, timestamp)}, ${p.bind(state.lateCutoff, timestamp)}, ${p.bind(state.rowsThroughLateCutoff)}, ${p.bind(state.definition)}, ${p.bind(state.dataVersion)})`,
-      p.values,
-    );
+    const values: [unknown, string][] = [
+      [state.definitionHash, string],
+      [JSON.stringify(state.trackedEvents), string],
+      [state.watermark, timestamp],
+      [state.lateCutoff, timestamp],
+      [state.rowsThroughLateCutoff, bigint],
+      [JSON.stringify(state.trackedRowsThroughLateCutoff), string],
+      [state.usersWatermark, timestamp],
+      [state.usersRows, bigint],
+      [state.usersFingerprint, string],
+      [state.definition, string],
+      [state.dataVersion, bigint],
+    ];
+    const select = values.map(([value, type], i) => `${p.bind(value, type)} AS ${COLUMNS[i]}`).join(', ');
+    await this.warehouse.run(`CREATE TABLE ${this.warehouse.dialect.quoteIdentifier(staged)} AS SELECT ${select}`, p.values);
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { MetricsSpec } from '../spec/spec-types.ts';
 import { UserError } from '../user-error.ts';
-import type { ColumnInfo, TypeCategory, Warehouse } from '../warehouse/warehouse.ts';
+import { splitTableName, type ColumnInfo, type TypeCategory, type Warehouse } from '../warehouse/warehouse.ts';
 
 interface ExpectedColumn {
   name: string;
@@ -25,6 +25,8 @@ export interface CheckedSources {
 }
 
 export async function checkSources(warehouse: Warehouse, spec: MetricsSpec): Promise<CheckedSources> {
+  await requireSchema(warehouse, spec.mart.table, 'mart.table');
+  await requireSchema(warehouse, spec.mart.stateTable, 'mart.state_table');
   const events = await requireTable(warehouse, spec.sources.events, 'sources.events');
   const users = await requireTable(warehouse, spec.sources.users, 'sources.users');
   const eventsUserId = requireColumn(spec.sources.events, events, USER_ID);
@@ -44,6 +46,16 @@ export async function checkSources(warehouse: Warehouse, spec: MetricsSpec): Pro
     );
   }
   return { userIdType: usersUserId.dataType };
+}
+
+/** The builder creates tables but never schemas: a missing one is named before anything is written. */
+async function requireSchema(warehouse: Warehouse, table: string, field: string): Promise<void> {
+  const { schema } = splitTableName(table);
+  if (schema === undefined) return;
+  const rows = await warehouse.query(`SELECT 1 AS found FROM information_schema.schemata WHERE schema_name = ${warehouse.dialect.parameter(1)}`, [schema]);
+  if (rows.length === 0) {
+    throw new UserError('missing-schema', `schema ${schema} of ${table} (${field} in the spec) does not exist in ${warehouse.description}; create it first (the builder creates tables, never schemas)`);
+  }
 }
 
 async function requireTable(warehouse: Warehouse, table: string, field: string): Promise<ColumnInfo[]> {

@@ -1,7 +1,9 @@
 /**
  * Every SQL statement of the mart builder, in one place. Values are bound (BoundParams);
- * identifiers come from the validated spec and are quoted by the dialect. The engine
- * differences (time zones, hour buckets, day differences) come from the Dialect.
+ * identifiers come from the validated spec or the builder's own scratch names and are quoted by
+ * the dialect. Engine differences (time zones, hour buckets, day differences, hashing) come from
+ * the Dialect. Statements write only into scratch tables (src/mart/scratch-tables.ts) until the
+ * publish statements at the end.
  */
 import { BoundParams } from '../warehouse/bound-params.ts';
 import type { Dialect } from '../warehouse/warehouse.ts';
@@ -25,17 +27,36 @@ export interface ScanScope {
   after?: string;
   /** Inclusive upper bound on datetime (UTC): the build's watermark. */
   through: string;
-  /** Only the users in the temp table of new or changed users, from this datetime on. */
+  /** Only the users in the scratch table of new or changed users, from this datetime on. */
   changedUsersFrom?: string;
 }
 
-// Temp tables live for one build, inside its transaction.
-export const TEMP = {
-  users: '_am_users',
-  changedUsers: '_am_changed_users',
-  scan: '_am_scan',
-  changes: '_am_changes',
-} as const;
+/** The scratch tables one build works in (names made by ScratchTables). */
+export interface Scratch {
+  /** Full builds: every usable user (user_id, first_datetime, first_visit_date). */
+  users: string;
+  /** Incremental builds: users new to the mart or whose first visit moved (same columns). */
+  changedUsers: string;
+  /** Incremental builds on the exact path: mart users gone from the dimension (user_id). */
+  goneUsers: string;
+  /** Per (user, event) of each scan: earliest occurrence at or after the first visit, and the rows skipped. */
+  scan: string;
+  /** Full builds: the new mart, published by Warehouse.replaceTable. */
+  mart: string;
+  /** Incremental builds: the rows to insert, update ('upsert') or delete, published in one step. */
+  delta: string;
+}
+
+export const MART_COLUMNS = [
+  'date',
+  'datetime',
+  'user_id',
+  'event_name',
+  'first_visit_date',
+  'first_visit_datetime',
+  'hours_from_first_visit',
+  'days_from_first_visit',
+] as const;
 
 export class MartSql {
   private readonly q: (name: string) => string;
@@ -44,8 +65,9 @@ export class MartSql {
     private readonly dialect: Dialect,
     private readonly names: MartNames,
     private readonly timezone: string,
-    /** The users table's user_id type, copied into the mart. */
+    /** The users table's full user_id type, copied into the mart. */
     private readonly userIdType: string,
+    private readonly scratch: Scratch,
   ) {
     this.q = (name) => dialect.quoteIdentifier(name);
   }
@@ -56,35 +78,90 @@ export class MartSql {
     return { sql, params: params.values };
   }
 
-  /** The mart, with its grain enforced by the primary key and its 1-based windows by a check. */
-  createMart(table = this.names.mart): Statement {
-    const { timestamp, date, string, integer } = this.dialect.types;
-    return this.statement(
-      () => `CREATE TABLE ${this.q(table)} (
-  "date" ${date} NOT NULL,
-  "datetime" ${timestamp} NOT NULL,
-  user_id ${this.userIdType} NOT NULL,
-  event_name ${string} NOT NULL,
-  first_visit_date ${date} NOT NULL,
-  first_visit_datetime ${timestamp} NOT NULL,
-  hours_from_first_visit ${integer} NOT NULL CHECK (hours_from_first_visit >= 1),
-  days_from_first_visit ${integer} NOT NULL CHECK (days_from_first_visit >= 1),
-  PRIMARY KEY (user_id, event_name)
-)`,
-    );
+  private get mart() {
+    return this.q(this.names.mart);
   }
 
   dropTable(table: string): Statement {
     return { sql: `DROP TABLE IF EXISTS ${this.q(table)}`, params: [] };
   }
 
+  // ---- the source's extent -------------------------------------------------------------------
+
   /**
-   * One row per user with a first visit: the earliest first_datetime if the dimension repeats a
-   * user, and the first-visit date in the spec's time zone, computed once.
+   * The newest event datetime at or before the horizon (the build's clock plus the tolerance),
+   * after the previous watermark when there is one: with the filter, zone maps prune the scan.
    */
-  loadUsers(): Statement {
+  newestEvent(horizon: string, after: string | null): Statement {
+    const { timestamp } = this.dialect.types;
     return this.statement(
-      (p) => `CREATE TEMP TABLE ${TEMP.users} AS
+      (p) =>
+        `SELECT CAST(MAX("datetime") AS ${timestamp}) AS newest FROM ${this.q(this.names.events)} WHERE "datetime" <= ${p.bind(horizon, timestamp)}${after === null ? '' : ` AND "datetime" > ${p.bind(after, timestamp)}`}`,
+    );
+  }
+
+  /** Events later than the horizon: left out until their time comes; those past year 9999 never will be. */
+  futureEvents(horizon: string): Statement {
+    const { timestamp, string } = this.dialect.types;
+    return this.statement(
+      (p) => `SELECT COUNT(*) AS n, CAST(MAX("datetime") AS ${string}) AS latest,
+  COUNT(CASE WHEN "datetime" > ${p.bind('9999-12-31 23:59:59.999999', timestamp)} THEN 1 END) AS out_of_range
+FROM ${this.q(this.names.events)} WHERE "datetime" > ${p.bind(horizon, timestamp)}`,
+    );
+  }
+
+  /** All rows of the log: answered from metadata where the engine keeps the count. */
+  totalRows(): Statement {
+    return { sql: `SELECT COUNT(*) AS n FROM ${this.q(this.names.events)}`, params: [] };
+  }
+
+  /** Rows after `after` (all events): pruned by datetime. */
+  rowsAfter(after: string): Statement {
+    return this.statement((p) => `SELECT COUNT(*) AS n FROM ${this.q(this.names.events)} WHERE "datetime" > ${p.bind(after, this.dialect.types.timestamp)}`);
+  }
+
+  /** Rows of each of `events` in (after, through], or at or before `through` without `after`. */
+  rowsPerEvent(events: readonly string[], through: string, after?: string): Statement {
+    const { timestamp } = this.dialect.types;
+    return this.statement(
+      (p) => `SELECT event_name, COUNT(*) AS n FROM ${this.q(this.names.events)}
+WHERE event_name IN (${p.list(events)}) AND "datetime" <= ${p.bind(through, timestamp)}${after === undefined ? '' : ` AND "datetime" > ${p.bind(after, timestamp)}`}
+GROUP BY event_name`,
+    );
+  }
+
+  // ---- users ---------------------------------------------------------------------------------
+
+  /**
+   * The users table in one pass: what the report says about it, and the fingerprint of the usable
+   * rows, both of those already built (first_datetime at or before the previous build's newest)
+   * and of all of them (for the next build).
+   */
+  usersSummary(usersWatermark: string | null): Statement {
+    const { timestamp, string } = this.dialect.types;
+    const term = this.dialect.userFingerprint('user_id', 'first_datetime');
+    return this.statement((p) => {
+      const old = usersWatermark === null ? 'FALSE' : `first_datetime <= ${p.bind(usersWatermark, timestamp)}`;
+      return `SELECT
+  COUNT(CASE WHEN user_id IS NULL OR first_datetime IS NULL THEN 1 END) AS without_first_visit,
+  COUNT(CASE WHEN ${old} THEN user_id END) AS old_rows,
+  CAST(COALESCE(SUM(CASE WHEN user_id IS NOT NULL AND ${old} THEN ${term} END), 0) AS ${string}) AS old_fingerprint,
+  COUNT(CASE WHEN first_datetime IS NOT NULL THEN user_id END) AS all_rows,
+  CAST(COALESCE(SUM(CASE WHEN user_id IS NOT NULL AND first_datetime IS NOT NULL THEN ${term} END), 0) AS ${string}) AS all_fingerprint,
+  CAST(MAX(CASE WHEN user_id IS NOT NULL THEN first_datetime END) AS ${timestamp}) AS newest
+FROM ${this.q(this.names.users)}`;
+    });
+  }
+
+  /** Repeated user_id rows (the earliest first visit is used): full builds and the exact path only (it reads every user). */
+  duplicateUserRows(): Statement {
+    return { sql: `SELECT COUNT(user_id) - COUNT(DISTINCT user_id) AS n FROM ${this.q(this.names.users)} WHERE first_datetime IS NOT NULL`, params: [] };
+  }
+
+  /** Full builds: one row per usable user, with the first-visit date in the spec's zone, computed once. */
+  stageAllUsers(): Statement {
+    return this.statement(
+      (p) => `CREATE TABLE ${this.q(this.scratch.users)} AS
 SELECT user_id, first_datetime, ${this.dialect.localDate('first_datetime', p.bind(this.timezone))} AS first_visit_date
 FROM (
   SELECT user_id, MIN(first_datetime) AS first_datetime
@@ -95,84 +172,114 @@ FROM (
     );
   }
 
-  /** Rows of the users table the mart cannot use, for the report. */
-  unusableUsers(): Statement {
-    return {
-      sql: `SELECT
-  COUNT(CASE WHEN user_id IS NULL OR first_datetime IS NULL THEN 1 END) AS without_first_visit,
-  COUNT(user_id) - COUNT(DISTINCT user_id) AS duplicate_rows
-FROM ${this.q(this.names.users)}`,
-      params: [],
-    };
+  /**
+   * Fast path (the users already built are unchanged): users whose rows are all newer than the
+   * previous build's newest first visit. A user_id the mart already has only gained a later,
+   * repeated row, which does not move its (earliest) first visit.
+   */
+  stageNewUsers(usersWatermark: string | null): Statement {
+    const { timestamp } = this.dialect.types;
+    return this.statement(
+      (p) => `CREATE TABLE ${this.q(this.scratch.changedUsers)} AS
+SELECT n.user_id, n.first_datetime, ${this.dialect.localDate('n.first_datetime', p.bind(this.timezone))} AS first_visit_date
+FROM (
+  SELECT user_id, MIN(first_datetime) AS first_datetime
+  FROM ${this.q(this.names.users)}
+  WHERE user_id IS NOT NULL AND first_datetime IS NOT NULL${usersWatermark === null ? '' : ` AND first_datetime > ${p.bind(usersWatermark, timestamp)}`}
+  GROUP BY user_id
+) AS n
+WHERE NOT EXISTS (SELECT 1 FROM ${this.mart} AS m WHERE m.event_name = ${p.bind(FIRST_VISIT)} AND m.user_id = n.user_id)`,
+    );
   }
 
-  /** Users who are new to the mart, or whose first visit moved since it was built. */
-  findChangedUsers(): Statement {
+  /** Exact path (users already built changed): every user compared with the mart's first visits. */
+  stageChangedUsers(): Statement {
     return this.statement(
-      (p) => `CREATE TEMP TABLE ${TEMP.changedUsers} AS
-SELECT u.user_id, u.first_datetime
-FROM ${TEMP.users} AS u
-LEFT JOIN ${this.q(this.names.mart)} AS m ON m.user_id = u.user_id AND m.event_name = ${p.bind(FIRST_VISIT)}
+      (p) => `CREATE TABLE ${this.q(this.scratch.changedUsers)} AS
+SELECT u.user_id, u.first_datetime, ${this.dialect.localDate('u.first_datetime', p.bind(this.timezone))} AS first_visit_date
+FROM (
+  SELECT user_id, MIN(first_datetime) AS first_datetime
+  FROM ${this.q(this.names.users)}
+  WHERE user_id IS NOT NULL AND first_datetime IS NOT NULL
+  GROUP BY user_id
+) AS u
+LEFT JOIN ${this.mart} AS m ON m.user_id = u.user_id AND m.event_name = ${p.bind(FIRST_VISIT)}
 WHERE m.user_id IS NULL OR m.first_visit_datetime <> u.first_datetime`,
     );
   }
 
-  /** Rows of users gone from the dimension or whose first visit moved (they are rebuilt from history). */
-  deleteGoneAndChangedUsers(): Statement {
-    return {
-      // _am_users.user_id is never NULL, so NOT IN is safe here.
-      sql: `DELETE FROM ${this.q(this.names.mart)}
-WHERE user_id NOT IN (SELECT user_id FROM ${TEMP.users})
-   OR user_id IN (SELECT user_id FROM ${TEMP.changedUsers})`,
-      params: [],
-    };
-  }
-
-  /** Rows of events no longer tracked (first_visit always stays). */
-  deleteUntrackedEvents(tracked: readonly string[]): Statement {
-    return this.statement((p) => `DELETE FROM ${this.q(this.names.mart)} WHERE event_name NOT IN (${p.list([FIRST_VISIT, ...tracked])})`);
-  }
-
-  /** The first_visit row of every user, or of the new and changed users only. */
-  insertFirstVisits(onlyChanged: boolean): Statement {
+  /** Exact path: users of the mart who left the dimension (or lost their first visit). */
+  stageGoneUsers(): Statement {
     return this.statement(
-      (p) => `INSERT INTO ${this.q(this.names.mart)}
-SELECT u.first_visit_date, u.first_datetime, u.user_id, ${p.bind(FIRST_VISIT)}, u.first_visit_date, u.first_datetime, 1, 1
-FROM ${TEMP.users} AS u${onlyChanged ? `\nWHERE u.user_id IN (SELECT user_id FROM ${TEMP.changedUsers})` : ''}`,
+      (p) => `CREATE TABLE ${this.q(this.scratch.goneUsers)} AS
+SELECT m.user_id FROM ${this.mart} AS m
+WHERE m.event_name = ${p.bind(FIRST_VISIT)}
+  AND NOT EXISTS (SELECT 1 FROM ${this.q(this.names.users)} AS u WHERE u.user_id = m.user_id AND u.first_datetime IS NOT NULL)`,
     );
   }
 
-  createScanTable(): Statement {
-    const { timestamp, string, bigint } = this.dialect.types;
+  /** An empty gone-users table (fast path: nobody left). */
+  stageNoGoneUsers(): Statement {
+    return { sql: `CREATE TABLE ${this.q(this.scratch.goneUsers)} AS SELECT user_id FROM ${this.q(this.scratch.changedUsers)} WHERE 1 = 0`, params: [] };
+  }
+
+  changedUsersSummary(): Statement {
+    const { timestamp } = this.dialect.types;
     return {
-      sql: `CREATE TEMP TABLE ${TEMP.scan} (user_id ${this.userIdType}, event_name ${string}, first_at ${timestamp}, rows_scanned ${bigint}, rows_before_first_visit ${bigint}, rows_unknown_user ${bigint})`,
+      sql: `SELECT (SELECT COUNT(*) FROM ${this.q(this.scratch.changedUsers)}) AS changed, (SELECT COUNT(*) FROM ${this.q(this.scratch.goneUsers)}) AS gone,
+  (SELECT CAST(MIN(first_datetime) AS ${timestamp}) FROM ${this.q(this.scratch.changedUsers)}) AS earliest`,
       params: [],
     };
   }
 
   /**
-   * The irreducible work: per (user, tracked event), the earliest occurrence at or after the
-   * user's first visit, with the rows it had to skip counted on the way (one pass).
+   * Incremental builds: the users as they are now, without re-reading the dimension. The mart's
+   * first_visit rows hold every user already built (first visit and its local date computed
+   * once); the new and changed users replace theirs, the gone users drop out.
    */
-  scan(scope: ScanScope): Statement {
-    const { timestamp } = this.dialect.types;
+  private currentUsers(p: BoundParams): string {
+    const changed = this.q(this.scratch.changedUsers);
+    const gone = this.q(this.scratch.goneUsers);
+    return `(SELECT m.user_id, m.first_visit_datetime AS first_datetime, m.first_visit_date
+  FROM ${this.mart} AS m
+  WHERE m.event_name = ${p.bind(FIRST_VISIT)}
+    AND NOT EXISTS (SELECT 1 FROM ${changed} AS c WHERE c.user_id = m.user_id)
+    AND NOT EXISTS (SELECT 1 FROM ${gone} AS g WHERE g.user_id = m.user_id)
+  UNION ALL
+  SELECT user_id, first_datetime, first_visit_date FROM ${changed})`;
+  }
+
+  // ---- events --------------------------------------------------------------------------------
+
+  /**
+   * The irreducible work: per (user, tracked event), the earliest occurrence at or after the
+   * user's first visit, with the rows it had to skip counted on the way (one pass per scope).
+   */
+  stageScan(scopes: readonly ScanScope[], incremental: boolean): Statement {
+    const { timestamp, string, bigint } = this.dialect.types;
     return this.statement((p) => {
-      const where = [`e.event_name IN (${p.list(scope.events)})`, `e."datetime" <= ${p.bind(scope.through, timestamp)}`];
-      if (scope.after !== undefined) where.push(`e."datetime" > ${p.bind(scope.after, timestamp)}`);
-      if (scope.changedUsersFrom !== undefined) {
-        where.push(`e."datetime" >= ${p.bind(scope.changedUsersFrom, timestamp)}`);
-        where.push(`e.user_id IN (SELECT user_id FROM ${TEMP.changedUsers})`);
-      }
-      return `INSERT INTO ${TEMP.scan}
-SELECT e.user_id, e.event_name,
-  MIN(CASE WHEN e."datetime" >= u.first_datetime THEN e."datetime" END),
-  COUNT(*),
-  COUNT(CASE WHEN e."datetime" < u.first_datetime THEN 1 END),
-  COUNT(CASE WHEN u.user_id IS NULL THEN 1 END)
+      const selects = scopes.map((scope) => {
+        const users = incremental ? this.currentUsers(p) : this.q(this.scratch.users);
+        const where = [`e.event_name IN (${p.list(scope.events)})`, `e."datetime" <= ${p.bind(scope.through, timestamp)}`];
+        if (scope.after !== undefined) where.push(`e."datetime" > ${p.bind(scope.after, timestamp)}`);
+        if (scope.changedUsersFrom !== undefined) {
+          where.push(`e."datetime" >= ${p.bind(scope.changedUsersFrom, timestamp)}`);
+          where.push(`e.user_id IN (SELECT user_id FROM ${this.q(this.scratch.changedUsers)})`);
+        }
+        return `SELECT e.user_id, e.event_name,
+  MIN(CASE WHEN e."datetime" >= u.first_datetime THEN e."datetime" END) AS first_at,
+  COUNT(*) AS rows_scanned,
+  COUNT(CASE WHEN e."datetime" < u.first_datetime THEN 1 END) AS rows_before_first_visit,
+  COUNT(CASE WHEN u.user_id IS NULL THEN 1 END) AS rows_unknown_user
 FROM ${this.q(this.names.events)} AS e
-LEFT JOIN ${TEMP.users} AS u ON u.user_id = e.user_id
+LEFT JOIN ${users} AS u ON u.user_id = e.user_id
 WHERE ${where.join('\n  AND ')}
 GROUP BY e.user_id, e.event_name`;
+      });
+      // Typed columns even when no scope runs (empty source): the table's shape never depends on the data.
+      const empty = `SELECT CAST(NULL AS ${this.userIdType}) AS user_id, CAST(NULL AS ${string}) AS event_name, CAST(NULL AS ${timestamp}) AS first_at,
+  CAST(0 AS ${bigint}) AS rows_scanned, CAST(0 AS ${bigint}) AS rows_before_first_visit, CAST(0 AS ${bigint}) AS rows_unknown_user WHERE 1 = 0`;
+      return `CREATE TABLE ${this.q(this.scratch.scan)} AS\n${[empty, ...selects].join('\nUNION ALL\n')}`;
     });
   }
 
@@ -183,77 +290,125 @@ GROUP BY e.user_id, e.event_name`;
   COALESCE(SUM(rows_before_first_visit), 0) AS rows_before_first_visit,
   COALESCE(SUM(rows_unknown_user), 0) AS rows_unknown_user,
   COUNT(DISTINCT CASE WHEN rows_unknown_user > 0 THEN user_id END) AS unknown_users
-FROM ${TEMP.scan}`,
+FROM ${this.q(this.scratch.scan)}`,
       params: [],
     };
   }
 
-  /** Scanned first occurrences that are new to the mart ('insert') or earlier than the stored one ('update'). */
-  findChanges(): Statement {
-    return {
-      sql: `CREATE TEMP TABLE ${TEMP.changes} AS
-SELECT s.user_id, s.event_name, s.first_at AS "datetime", CASE WHEN m.user_id IS NULL THEN 'insert' ELSE 'update' END AS action
-FROM (
-  SELECT user_id, event_name, MIN(first_at) AS first_at FROM ${TEMP.scan} WHERE first_at IS NOT NULL GROUP BY user_id, event_name
-) AS s
-LEFT JOIN ${this.q(this.names.mart)} AS m ON m.user_id = s.user_id AND m.event_name = s.event_name
-WHERE m.user_id IS NULL OR s.first_at < m."datetime"`,
-      params: [],
-    };
-  }
-
-  deleteUpdatedRows(): Statement {
-    return {
-      sql: `DELETE FROM ${this.q(this.names.mart)}
-WHERE (user_id, event_name) IN (SELECT user_id, event_name FROM ${TEMP.changes} WHERE action = 'update')`,
-      params: [],
-    };
+  /** Tracked rows scanned per event (a full build's scan reads every one at or before the watermark). */
+  scannedPerEvent(): Statement {
+    return { sql: `SELECT event_name, SUM(rows_scanned) AS n FROM ${this.q(this.scratch.scan)} GROUP BY event_name`, params: [] };
   }
 
   /** The seed's windows: 1-based hour buckets (UTC) and calendar days (in the spec's zone) since the first visit. */
-  insertChanges(): Statement {
+  private martColumns(p: BoundParams, occurrence: string, users: string): string {
     const d = this.dialect;
+    const eventDate = d.localDate(`${occurrence}`, p.bind(this.timezone));
+    return `${eventDate} AS "date", ${occurrence} AS "datetime", s.user_id, s.event_name, ${users}.first_visit_date, ${users}.first_datetime AS first_visit_datetime,
+  ${d.hourBucketsBetween(occurrence, `${users}.first_datetime`)} + 1 AS hours_from_first_visit,
+  ${d.daysBetween(eventDate, `${users}.first_visit_date`)} + 1 AS days_from_first_visit`;
+  }
+
+  private firstVisitRows(p: BoundParams, users: string): string {
+    return `SELECT u.first_visit_date AS "date", u.first_datetime AS "datetime", u.user_id, ${p.bind(FIRST_VISIT, this.dialect.types.string)} AS event_name,
+  u.first_visit_date, u.first_datetime AS first_visit_datetime, 1 AS hours_from_first_visit, 1 AS days_from_first_visit
+FROM ${users} AS u`;
+  }
+
+  /** Full builds: the whole new mart in one CREATE TABLE AS (no index: the grain holds by the GROUP BY). */
+  stageMart(): Statement {
+    const users = this.q(this.scratch.users);
+    return this.statement(
+      (p) => `CREATE TABLE ${this.q(this.scratch.mart)} AS
+${this.firstVisitRows(p, users)}
+UNION ALL
+SELECT ${this.martColumns(p, 's.first_at', 'u')}
+FROM ${this.q(this.scratch.scan)} AS s
+JOIN ${users} AS u ON u.user_id = s.user_id
+WHERE s.first_at IS NOT NULL`,
+    );
+  }
+
+  /**
+   * Incremental builds: every change in one table. 'insert' and 'update' rows carry the whole
+   * new row (a new first occurrence, an earlier one, or any row of a rebuilt user); 'delete' rows
+   * name mart rows to remove (users gone or rebuilt, events no longer tracked). Keys never repeat,
+   * so the delta applies as one MERGE, or as DELETE + INSERT inside a transaction; applying it
+   * twice gives the same mart (rows are earliest occurrences: MIN of stored and scanned).
+   */
+  stageDelta(removedEvents: readonly string[]): Statement {
+    const changed = this.q(this.scratch.changedUsers);
+    const gone = this.q(this.scratch.goneUsers);
     return this.statement((p) => {
-      const eventDate = d.localDate('c."datetime"', p.bind(this.timezone));
-      return `INSERT INTO ${this.q(this.names.mart)}
-SELECT ${eventDate}, c."datetime", c.user_id, c.event_name, u.first_visit_date, u.first_datetime,
-  ${d.hourBucketsBetween('c."datetime"', 'u.first_datetime')} + 1,
-  ${d.daysBetween(eventDate, 'u.first_visit_date')} + 1
-FROM ${TEMP.changes} AS c
-JOIN ${TEMP.users} AS u ON u.user_id = c.user_id`;
+      const rebuilt = `(m.user_id IN (SELECT user_id FROM ${changed}) OR m.user_id IN (SELECT user_id FROM ${gone}))`;
+      const removed = removedEvents.length === 0 ? 'FALSE' : `m.event_name IN (${p.list(removedEvents)})`;
+      return `CREATE TABLE ${this.q(this.scratch.delta)} AS
+WITH scanned AS (
+  SELECT user_id, event_name, MIN(first_at) AS first_at FROM ${this.q(this.scratch.scan)} WHERE first_at IS NOT NULL GROUP BY user_id, event_name
+),
+kept AS (
+  SELECT m.user_id, m.event_name, m."datetime" FROM ${this.mart} AS m WHERE NOT ${rebuilt}
+),
+upserts AS (
+  SELECT ${this.martColumns(p, 's.first_at', 'u')}, CASE WHEN k.user_id IS NULL THEN 'insert' ELSE 'update' END AS action
+  FROM scanned AS s
+  JOIN ${this.currentUsers(p)} AS u ON u.user_id = s.user_id
+  LEFT JOIN kept AS k ON k.user_id = s.user_id AND k.event_name = s.event_name
+  WHERE k.user_id IS NULL OR s.first_at < k."datetime"
+  UNION ALL
+  SELECT f.*, 'insert' AS action FROM (${this.firstVisitRows(p, changed)}) AS f
+)
+SELECT * FROM upserts
+UNION ALL
+SELECT NULL, NULL, m.user_id, m.event_name, NULL, NULL, NULL, NULL, 'delete'
+FROM ${this.mart} AS m
+WHERE (${rebuilt} OR ${removed})
+  AND NOT EXISTS (SELECT 1 FROM upserts AS x WHERE x.user_id = m.user_id AND x.event_name = m.event_name)`;
     });
   }
 
-  countChanges(): Statement {
+  deltaSummary(): Statement {
     return {
-      sql: `SELECT COUNT(CASE WHEN action = 'insert' THEN 1 END) AS inserted, COUNT(CASE WHEN action = 'update' THEN 1 END) AS updated FROM ${TEMP.changes}`,
+      sql: `SELECT COUNT(CASE WHEN action = 'insert' THEN 1 END) AS inserted, COUNT(CASE WHEN action = 'update' THEN 1 END) AS updated,
+  COUNT(CASE WHEN action = 'delete' THEN 1 END) AS deleted FROM ${this.q(this.scratch.delta)}`,
       params: [],
     };
   }
 
-  dropTempTables(): Statement[] {
-    return Object.values(TEMP).map((t) => ({ sql: `DROP TABLE IF EXISTS ${t}`, params: [] }));
+  /**
+   * Where rebuilt users already had rows, 'insert' above may meet an existing key: those rows are
+   * rebuilt users' own and must be replaced, so the publish deletes every key of the delta first
+   * (transactional engines) or matches on the key (MERGE).
+   */
+  publishDeltaByDeleteInsert(): Statement[] {
+    const delta = this.q(this.scratch.delta);
+    const columns = MART_COLUMNS.map((c) => `"${c}"`).join(', ');
+    return [
+      {
+        sql: `DELETE FROM ${this.mart} AS m WHERE EXISTS (SELECT 1 FROM ${delta} AS d WHERE d.user_id = m.user_id AND d.event_name = m.event_name)`,
+        params: [],
+      },
+      { sql: `INSERT INTO ${this.mart} (${columns}) SELECT ${columns} FROM ${delta} WHERE action <> 'delete'`, params: [] },
+    ];
   }
 
-  /** The newest event datetime in the source: the build's upper bound, read once. */
-  sourceWatermark(): Statement {
-    return { sql: `SELECT CAST(MAX("datetime") AS ${this.dialect.types.timestamp}) AS watermark FROM ${this.q(this.names.events)}`, params: [] };
-  }
-
-  /** Source rows of `events` at or before `through`: compared between builds to detect events too late for the lookback. */
-  countThrough(events: readonly string[], through: string): Statement {
-    return this.statement(
-      (p) => `SELECT COUNT(*) AS n FROM ${this.q(this.names.events)} WHERE event_name IN (${p.list(events)}) AND "datetime" <= ${p.bind(through, this.dialect.types.timestamp)}`,
-    );
-  }
-
-  /** The earliest first visit among new or changed users: where their history scan starts. */
-  changedUsersSummary(): Statement {
-    return { sql: `SELECT COUNT(*) AS n, CAST(MIN(first_datetime) AS ${this.dialect.types.timestamp}) AS earliest FROM ${TEMP.changedUsers}`, params: [] };
+  /** The same change as one MERGE: the atomic primitive of engines without multi-statement transactions. */
+  publishDeltaByMerge(): Statement {
+    const set = MART_COLUMNS.filter((c) => c !== 'user_id' && c !== 'event_name').map((c) => `"${c}" = d."${c}"`);
+    const columns = MART_COLUMNS.map((c) => `"${c}"`).join(', ');
+    return {
+      sql: `MERGE INTO ${this.mart} AS m
+USING ${this.q(this.scratch.delta)} AS d
+ON m.user_id = d.user_id AND m.event_name = d.event_name
+WHEN MATCHED AND d.action = 'delete' THEN DELETE
+WHEN MATCHED THEN UPDATE SET ${set.join(', ')}
+WHEN NOT MATCHED AND d.action <> 'delete' THEN INSERT (${columns}) VALUES (${MART_COLUMNS.map((c) => `d."${c}"`).join(', ')})`,
+      params: [],
+    };
   }
 
   martRowCount(): Statement {
-    return { sql: `SELECT COUNT(*) AS n FROM ${this.q(this.names.mart)}`, params: [] };
+    return { sql: `SELECT COUNT(*) AS n FROM ${this.mart}`, params: [] };
   }
 
   /** Checks the time zone against the warehouse's own zone database. */

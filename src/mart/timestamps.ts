@@ -26,6 +26,14 @@ const compare = (a: string, b: string) => {
   return x.millis - y.millis || x.micros - y.micros;
 };
 
+/** Negative, zero or positive as `a` is earlier than, equal to or later than `b`. */
+export const compareTimestamps = compare;
+
+export function plusMillis(ts: string, millis: number): string {
+  const p = parse(ts);
+  return format({ millis: p.millis + millis, micros: p.micros });
+}
+
 export function minusDuration(ts: string, duration: Duration): string {
   const p = parse(ts);
   const hours = duration.days !== undefined ? duration.days * 24 : duration.hours!;

@@ -85,7 +85,7 @@ export interface RawSpec {
   timezone?: string;
   sources?: { events?: string; users?: string; user_attributes?: string[] };
   mart?: { table?: string; state_table?: string };
-  incremental?: { lookback?: Duration };
+  incremental?: { lookback?: Duration; future_tolerance?: Duration };
   events: string[];
   funnels: { name: string; title?: string; description?: string; order?: Funnel['order']; steps: { event: string; name?: string; within?: Duration }[] }[];
 }
@@ -101,7 +101,7 @@ function normalize(raw: RawSpec): MetricsSpec {
       userAttributes: raw.sources?.user_attributes ?? ['country', 'device_os', 'app_version', 'first_campaign', 'first_medium', 'first_source'],
     },
     mart: { table: martTable, stateTable: raw.mart?.state_table ?? `${martTable}__build_state` },
-    incremental: { lookback: raw.incremental?.lookback ?? { days: 3 } },
+    incremental: { lookback: raw.incremental?.lookback ?? { days: 3 }, futureTolerance: raw.incremental?.future_tolerance ?? { hours: 1 } },
     events: raw.events,
     funnels: raw.funnels.map((f) => ({
       name: f.name,

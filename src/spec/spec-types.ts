@@ -25,7 +25,8 @@ export interface MetricsSpec {
   timezone: string;
   sources: { events: string; users: string; userAttributes: string[] };
   mart: { table: string; stateTable: string };
-  incremental: { lookback: Duration };
+  /** futureTolerance: events later than the build's clock plus this wait for their time (never move the watermark). */
+  incremental: { lookback: Duration; futureTolerance: Duration };
   /** Tracked events, in file order; `first_visit` is implicit and never listed. */
   events: string[];
   funnels: Funnel[];

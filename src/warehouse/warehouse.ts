@@ -29,13 +29,42 @@ export interface Dialect {
   hourBucketsBetween(later: string, earlier: string): string;
   /** Whole days between two DATEs (`later` - `earlier`). */
   daysBetween(later: string, earlier: string): string;
+  /** A UTC TIMESTAMP plus a number of seconds (the SQL expression `seconds`, a BIGINT). */
+  plusSeconds(utcTimestamp: string, seconds: string): string;
+  /** Seconds from `earlier` to `later` (TIMESTAMPs), as a DOUBLE PRECISION with the microseconds. */
+  secondsBetween(later: string, earlier: string): string;
+  /** The start of a UTC TIMESTAMP's hour bucket. */
+  hourStart(utcTimestamp: string): string;
+  /** The UTC TIMESTAMP of local midnight starting a DATE in the zone held by the SQL expression `zone` (a DST gap at midnight: the day's first instant). */
+  localMidnightUtc(date: string, zone: string): string;
   /** SQL type names used in DDL. */
-  readonly types: { timestamp: string; date: string; string: string; integer: string; bigint: string };
-  /** Capabilities, each with the behaviour the builder relies on. */
-  readonly capabilities: {
-    /** DDL (CREATE/DROP TABLE) is rolled back with the transaction. Required: the builder publishes a full refresh inside one. */
-    transactionalDdl: boolean;
-  };
+  readonly types: { timestamp: string; date: string; string: string; integer: string; bigint: string; double: string; boolean: string };
+  /** A string literal (for statements that cannot take bound parameters, such as COMMENT ON). */
+  quoteLiteral(value: string): string;
+  /**
+   * An order-independent fingerprint term of one users row: the builder sums it over the users
+   * table to notice any change among the users it already built, without comparing them one by one.
+   */
+  userFingerprint(userId: string, firstDatetime: string): string;
+  /** Capabilities: what the builder's one protocol may rely on (see src/mart/publish.ts). */
+  readonly capabilities: EngineCapabilities;
+}
+
+export interface EngineCapabilities {
+  /**
+   * Multi-statement transactions that include DDL. With them, a whole build (scratch tables,
+   * publish, state) runs in one transaction and a crash leaves nothing; without them, every
+   * statement commits on its own and the builder publishes with one atomic statement
+   * (Warehouse.replaceTable, a single MERGE) and cleans up a crashed build's scratch tables.
+   */
+  transactions: boolean;
+  /** How the build lock is held: an advisory lock in the server, or a lock on the database file. */
+  buildLock: 'advisory-lock' | 'file-lock';
+}
+
+/** Held by one build; release() is safe to call twice. */
+export interface BuildLock {
+  release(): Promise<void>;
 }
 
 export interface Warehouse {
@@ -48,10 +77,21 @@ export interface Warehouse {
   /** Runs `work` in one transaction, committed on success and rolled back on any error. */
   transaction<T>(work: () => Promise<T>): Promise<T>;
   /**
-   * Takes the builder's exclusive lock for `key` until the current transaction ends.
+   * Takes the builder's exclusive lock for `key` (the engine's own primitive, see
+   * EngineCapabilities.buildLock) until release() or the end of the process.
    * Throws BuildLockedError at once if another build holds it.
    */
-  lockForBuild(key: string): Promise<void>;
+  acquireBuildLock(key: string): Promise<BuildLock>;
+  /**
+   * Publishes `staged` as `target` in one atomic step (inside the current transaction where the
+   * engine has them; with the engine's atomic replace where it does not); `staged` is gone after.
+   */
+  replaceTable(target: string, staged: string): Promise<void>;
+  /** The table's comment (where the builder records ownership); null when it has none. */
+  tableComment(table: string): Promise<string | null>;
+  setTableComment(table: string, comment: string): Promise<void>;
+  /** Names of the tables in `table`'s schema whose name starts with `prefix` (schema-qualified like `table`). */
+  tablesWithPrefix(table: string, prefix: string): Promise<string[]>;
   /** The table's columns, or undefined when it does not exist. */
   columns(table: string): Promise<ColumnInfo[] | undefined>;
   close(): Promise<void>;

@@ -8,6 +8,15 @@ export const duckdbDialect: Dialect = {
   localDate: (ts, zone) => `CAST((${ts} AT TIME ZONE 'UTC') AT TIME ZONE ${zone} AS DATE)`,
   hourBucketsBetween: (later, earlier) => `CAST(date_diff('hour', date_trunc('hour', ${earlier}), date_trunc('hour', ${later})) AS INTEGER)`,
   daysBetween: (later, earlier) => `CAST((${later}) - (${earlier}) AS INTEGER)`,
-  types: { timestamp: 'TIMESTAMP', date: 'DATE', string: 'VARCHAR', integer: 'INTEGER', bigint: 'BIGINT' },
-  capabilities: { transactionalDdl: true },
+  plusSeconds: (ts, seconds) => `(${ts} + to_seconds(${seconds}))`,
+  secondsBetween: (later, earlier) => `(CAST(date_diff('microsecond', ${earlier}, ${later}) AS DOUBLE) / 1000000)`,
+  hourStart: (ts) => `date_trunc('hour', ${ts})`,
+  // Local wall time → TIMESTAMPTZ in the zone → naive UTC.
+  localMidnightUtc: (date, zone) => `CAST((CAST(${date} AS TIMESTAMP) AT TIME ZONE ${zone}) AT TIME ZONE 'UTC' AS TIMESTAMP)`,
+  types: { timestamp: 'TIMESTAMP', date: 'DATE', string: 'VARCHAR', integer: 'INTEGER', bigint: 'BIGINT', double: 'DOUBLE', boolean: 'BOOLEAN' },
+  quoteLiteral: (value) => `'${value.replace(/'/g, "''")}'`,
+  // hash() is a UBIGINT; SUM over it is a HUGEINT, so the fingerprint never overflows.
+  userFingerprint: (userId, firstDatetime) => `hash(${userId}, ${firstDatetime})`,
+  // One transaction covers DDL too; other processes are kept out by DuckDB's lock on the file.
+  capabilities: { transactions: true, buildLock: 'file-lock' },
 };

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
-import { BuildLockedError, splitTableName, type ColumnInfo, type Row, type TypeCategory, type Warehouse } from '../warehouse.ts';
+import { BuildLockedError, splitTableName, type BuildLock, type ColumnInfo, type Row, type TypeCategory, type Warehouse } from '../warehouse.ts';
 import { duckdbDialect } from './duckdb-dialect.ts';
 
 /** Build locks held in this process, per database file. Other processes are kept out by DuckDB's own file lock. */
@@ -16,7 +16,7 @@ const instances = new Map<string, Promise<DuckDBInstance>>();
 
 export class DuckDBWarehouse implements Warehouse {
   readonly dialect = duckdbDialect;
-  private releaseLock: (() => void) | undefined;
+  private inTransaction = false;
 
   private constructor(
     private readonly connection: DuckDBConnection,
@@ -29,7 +29,19 @@ export class DuckDBWarehouse implements Warehouse {
 
   static async open(databasePath: string): Promise<DuckDBWarehouse> {
     const path = databasePath === ':memory:' ? databasePath : resolve(databasePath);
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      // Each missing level once, from the root down: a recursive mkdirSync retries forever where
+      // mkdir answers ENOENT under an existing directory (/proc). connectWarehouse checks the path first.
+      const levels: string[] = [];
+      for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) levels.unshift(dir);
+      for (const dir of levels) {
+        try {
+          mkdirSync(dir);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot create the directory ${dir} for the DuckDB file ${path}: ${(error as Error).message}`);
+        }
+      }
+    }
     let instance: DuckDBInstance;
     try {
       if (!instances.has(path)) instances.set(path, DuckDBInstance.fromCache(path));
@@ -58,6 +70,7 @@ export class DuckDBWarehouse implements Warehouse {
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     await this.connection.run('BEGIN TRANSACTION');
+    this.inTransaction = true;
     try {
       const result = await work();
       await this.connection.run('COMMIT');
@@ -66,8 +79,7 @@ export class DuckDBWarehouse implements Warehouse {
       await this.connection.run('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      this.releaseLock?.();
-      this.releaseLock = undefined;
+      this.inTransaction = false;
     }
   }
 
@@ -77,11 +89,43 @@ export class DuckDBWarehouse implements Warehouse {
     return this.connection.createAppender(name, schema ?? null);
   }
 
-  async lockForBuild(key: string): Promise<void> {
+  /** Other processes are kept out by DuckDB's own lock on the file (see open); this process's other connections by a set. */
+  async acquireBuildLock(key: string): Promise<BuildLock> {
     const lockKey = `${this.databasePath}\u0000${key}`;
     if (heldLocks.has(lockKey)) throw new BuildLockedError(`${key} in ${this.databasePath}, same process`);
     heldLocks.add(lockKey);
-    this.releaseLock = () => heldLocks.delete(lockKey);
+    return { release: async () => void heldLocks.delete(lockKey) };
+  }
+
+  async replaceTable(target: string, staged: string): Promise<void> {
+    const q = this.dialect.quoteIdentifier;
+    if (this.inTransaction) {
+      // Inside the build's transaction: readers see the old table until COMMIT, then the new one.
+      await this.run(`DROP TABLE IF EXISTS ${q(target)}`);
+      await this.run(`ALTER TABLE ${q(staged)} RENAME TO ${q(splitTableName(target).table)}`);
+    } else {
+      await this.run(`CREATE OR REPLACE TABLE ${q(target)} AS SELECT * FROM ${q(staged)}`);
+      await this.run(`DROP TABLE ${q(staged)}`);
+    }
+  }
+
+  async tableComment(table: string): Promise<string | null> {
+    const { schema, table: name } = splitTableName(table);
+    const rows = await this.query(`SELECT comment FROM duckdb_tables() WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()`, [name, schema ?? null]);
+    return rows.length === 0 || rows[0].comment === null ? null : String(rows[0].comment);
+  }
+
+  async setTableComment(table: string, comment: string): Promise<void> {
+    await this.run(`COMMENT ON TABLE ${this.dialect.quoteIdentifier(table)} IS ${this.dialect.quoteLiteral(comment)}`);
+  }
+
+  async tablesWithPrefix(table: string, prefix: string): Promise<string[]> {
+    const { schema } = splitTableName(table);
+    const rows = await this.query(
+      `SELECT table_name FROM duckdb_tables() WHERE schema_name = COALESCE($1, current_schema()) AND database_name = current_database() AND starts_with(table_name, $2) ORDER BY table_name`,
+      [schema ?? null, prefix],
+    );
+    return rows.map((r) => (schema ? `${schema}.${r.table_name}` : String(r.table_name)));
   }
 
   async columns(table: string): Promise<ColumnInfo[] | undefined> {

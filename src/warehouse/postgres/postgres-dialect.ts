@@ -9,6 +9,14 @@ export const postgresDialect: Dialect = {
   hourBucketsBetween: (later, earlier) =>
     `CAST(EXTRACT(EPOCH FROM (date_trunc('hour', ${later}) - date_trunc('hour', ${earlier}))) / 3600 AS INTEGER)`,
   daysBetween: (later, earlier) => `((${later}) - (${earlier}))`,
-  types: { timestamp: 'TIMESTAMP', date: 'DATE', string: 'TEXT', integer: 'INTEGER', bigint: 'BIGINT' },
-  capabilities: { transactionalDdl: true },
+  plusSeconds: (ts, seconds) => `(${ts} + make_interval(secs => ${seconds}))`,
+  secondsBetween: (later, earlier) => `CAST(EXTRACT(EPOCH FROM (${later} - ${earlier})) AS DOUBLE PRECISION)`,
+  hourStart: (ts) => `date_trunc('hour', ${ts})`,
+  // timestamp AT TIME ZONE z reads local wall time in z; timestamptz AT TIME ZONE 'UTC' gives naive UTC.
+  localMidnightUtc: (date, zone) => `((CAST(${date} AS TIMESTAMP) AT TIME ZONE CAST(${zone} AS TEXT)) AT TIME ZONE 'UTC')`,
+  types: { timestamp: 'TIMESTAMP', date: 'DATE', string: 'TEXT', integer: 'INTEGER', bigint: 'BIGINT', double: 'DOUBLE PRECISION', boolean: 'BOOLEAN' },
+  quoteLiteral: (value) => `'${value.replace(/'/g, "''")}'`,
+  // A 64-bit hash per row; SUM over bigints is a NUMERIC, so the fingerprint never overflows.
+  userFingerprint: (userId, firstDatetime) => `hashtextextended(CAST(${userId} AS TEXT) || '|' || CAST(${firstDatetime} AS TEXT), 0)`,
+  capabilities: { transactions: true, buildLock: 'advisory-lock' },
 };

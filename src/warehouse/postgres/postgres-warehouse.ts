@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { BuildLockedError, splitTableName, type ColumnInfo, type Row, type TypeCategory, type Warehouse } from '../warehouse.ts';
+import { BuildLockedError, splitTableName, type BuildLock, type ColumnInfo, type Row, type TypeCategory, type Warehouse } from '../warehouse.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 
 export interface PostgresConfig {
@@ -21,6 +21,7 @@ const typeParsers: Record<number, (value: string) => unknown> = {
 
 export class PostgresWarehouse implements Warehouse {
   readonly dialect = postgresDialect;
+  private inTransaction = false;
 
   private constructor(
     private readonly client: pg.Client,
@@ -48,6 +49,7 @@ export class PostgresWarehouse implements Warehouse {
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     await this.client.query('BEGIN');
+    this.inTransaction = true;
     try {
       const result = await work();
       await this.client.query('COMMIT');
@@ -55,22 +57,81 @@ export class PostgresWarehouse implements Warehouse {
     } catch (error) {
       await this.client.query('ROLLBACK').catch(() => undefined);
       throw error;
+    } finally {
+      this.inTransaction = false;
     }
   }
 
-  async lockForBuild(key: string): Promise<void> {
-    // A transaction-scoped advisory lock: released by COMMIT, ROLLBACK or a dropped connection.
-    const [row] = await this.query('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked', [`activation-metrics:${key}`]);
-    if (!row.locked) throw new BuildLockedError(`advisory lock on ${key} is held by another session`);
+  /**
+   * A session-level advisory lock: released by release(), or by the server when the session ends
+   * (a killed client's session ends once the server notices, usually within a second or two).
+   */
+  async acquireBuildLock(key: string): Promise<BuildLock> {
+    const lockKey = `activation-metrics:${key}`;
+    const [row] = await this.query('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [lockKey]);
+    if (!row.locked) throw new BuildLockedError(await this.describeLockHolder(lockKey, key));
+    let held = true;
+    return {
+      release: async () => {
+        if (!held) return;
+        held = false;
+        await this.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey]).catch(() => undefined);
+      },
+    };
+  }
+
+  /** Who holds the lock, from pg_stat_activity: a killed client's session may still be finishing its last statement. */
+  private async describeLockHolder(lockKey: string, key: string): Promise<string> {
+    const rows = await this.query(
+      `WITH k AS (SELECT hashtextextended($1, 0) AS key)
+       SELECT a.pid, a.state, EXTRACT(EPOCH FROM (now() - a.state_change)) AS seconds
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid, k
+       WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+         AND CAST(l.classid AS BIGINT) = ((k.key >> 32) & 4294967295) AND CAST(l.objid AS BIGINT) = (k.key & 4294967295)
+       LIMIT 1`,
+      [lockKey],
+    ).catch(() => []);
+    if (rows.length === 0) return `advisory lock on ${key} is held by another session`;
+    const [h] = rows;
+    return `advisory lock on ${key} is held by PostgreSQL backend pid ${h.pid} (state ${h.state ?? 'unknown'} for ${Math.round(Number(h.seconds ?? 0))} s); if no build is running, that session belongs to a build that was killed and ends when the server notices, or end it with SELECT pg_terminate_backend(${h.pid})`;
+  }
+
+  async replaceTable(target: string, staged: string): Promise<void> {
+    const q = this.dialect.quoteIdentifier;
+    // PostgreSQL's atomic replace is a transaction: the build's own, or a short one of its own here.
+    const swap = async () => {
+      await this.run(`DROP TABLE IF EXISTS ${q(target)}`);
+      await this.run(`ALTER TABLE ${q(staged)} RENAME TO ${q(splitTableName(target).table)}`);
+    };
+    await (this.inTransaction ? swap() : this.transaction(swap));
+  }
+
+  async tableComment(table: string): Promise<string | null> {
+    const [row] = await this.query(`SELECT obj_description(to_regclass($1), 'pg_class') AS comment`, [this.dialect.quoteIdentifier(table)]);
+    return row?.comment === null || row?.comment === undefined ? null : String(row.comment);
+  }
+
+  async setTableComment(table: string, comment: string): Promise<void> {
+    await this.run(`COMMENT ON TABLE ${this.dialect.quoteIdentifier(table)} IS ${this.dialect.quoteLiteral(comment)}`);
+  }
+
+  async tablesWithPrefix(table: string, prefix: string): Promise<string[]> {
+    const { schema } = splitTableName(table);
+    const rows = await this.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = COALESCE($1, current_schema()) AND left(table_name, length($2)) = $2 ORDER BY table_name`,
+      [schema ?? null, prefix],
+    );
+    return rows.map((r) => (schema ? `${schema}.${r.table_name}` : String(r.table_name)));
   }
 
   async columns(table: string): Promise<ColumnInfo[] | undefined> {
-    const { schema, table: name } = splitTableName(table);
+    // format_type gives the full type (character(10), not character), so a copied type stays exact.
     const rows = await this.query(
-      `SELECT column_name, data_type FROM information_schema.columns
-       WHERE table_name = $1 AND table_schema = COALESCE($2, current_schema())
-       ORDER BY ordinal_position`,
-      [name, schema ?? null],
+      `SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
+       FROM pg_attribute AS a
+       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
+       ORDER BY a.attnum`,
+      [this.dialect.quoteIdentifier(table)],
     );
     if (rows.length === 0) return undefined;
     return rows.map((r) => ({ name: String(r.column_name), dataType: String(r.data_type), category: categorize(String(r.data_type)) }));
@@ -82,10 +143,11 @@ export class PostgresWarehouse implements Warehouse {
 }
 
 function categorize(type: string): TypeCategory {
-  if (type === 'timestamp without time zone') return 'timestamp';
-  if (type === 'timestamp with time zone') return 'timestamptz';
-  if (type === 'date') return 'date';
-  if (type === 'text' || type === 'character varying' || type === 'character') return 'string';
-  if (type === 'integer' || type === 'bigint' || type === 'smallint') return 'integer';
+  const base = type.replace(/\(\d+(,\d+)?\)/, '');
+  if (base === 'timestamp without time zone') return 'timestamp';
+  if (base === 'timestamp with time zone') return 'timestamptz';
+  if (base === 'date') return 'date';
+  if (base === 'text' || base === 'character varying' || base === 'character') return 'string';
+  if (base === 'integer' || base === 'bigint' || base === 'smallint') return 'integer';
   return 'other';
 }

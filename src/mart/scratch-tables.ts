@@ -1,0 +1,36 @@
+/**
+ * Build-scoped scratch tables: real tables (distributed warehouses have no temporary ones) with
+ * names unique to one build, marked as the builder's own, dropped when the build ends; a build
+ * that crashed leaves some behind, and the next build (holding the lock) drops them first.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { splitTableName, type Warehouse } from '../warehouse/warehouse.ts';
+
+export class ScratchTables {
+  /** `_am_<hash of the mart's name>_`: short (PostgreSQL keeps 63 characters), and the same for every build of one mart. */
+  private readonly prefix: string;
+  private readonly buildId = randomBytes(4).toString('hex');
+  private readonly schema: string | undefined;
+
+  constructor(
+    private readonly warehouse: Warehouse,
+    mart: string,
+  ) {
+    this.prefix = `_am_${createHash('sha256').update(mart).digest('hex').slice(0, 8)}_`;
+    this.schema = splitTableName(mart).schema;
+  }
+
+  /** The scratch table `role` of this build, in the mart's schema. */
+  name(role: string): string {
+    const table = `${this.prefix}${this.buildId}_${role}`;
+    return this.schema ? `${this.schema}.${table}` : table;
+  }
+
+  /** Drops every scratch table of this mart, this build's and crashed builds' (only ever called under the build lock). */
+  async dropAll(): Promise<number> {
+    const q = this.warehouse.dialect.quoteIdentifier;
+    const tables = await this.warehouse.tablesWithPrefix(this.name('x'), this.prefix);
+    for (const table of tables) await this.warehouse.run(`DROP TABLE IF EXISTS ${q(table)}`);
+    return tables.length;
+  }
+}

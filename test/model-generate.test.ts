@@ -49,7 +49,8 @@ describe('model generation', () => {
     const view = cubeEvaluator.cubeFromPath('core_activation');
     expect(view.isView).toBe(true);
     expect(Object.keys(view.dimensions).sort()).toEqual(['app_version', 'cohort_date', 'cohort_is_complete', 'country', 'device_os', 'first_campaign', 'first_medium', 'first_source', 'user_id']);
-    expect(Object.keys(view.measures).sort()).toEqual(['first_visit_users', 'key_event_1_conversion_rate', 'key_event_1_users', 'key_event_2_conversion_rate', 'key_event_2_users']);
+    const perStep = (s: string) => [`${s}_avg_seconds_to_convert`, `${s}_conversion_rate`, `${s}_median_seconds_to_convert`, `${s}_step_conversion_rate`, `${s}_users`];
+    expect(Object.keys(view.measures).sort()).toEqual(['first_visit_users', ...perStep('key_event_1'), ...perStep('key_event_2')]);
   });
 
   it('--check lists stale and obsolete files; generate fixes them', () => {

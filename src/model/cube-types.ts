@@ -11,12 +11,13 @@ export interface CubeDimension {
 
 export interface CubeMeasure {
   name: string;
-  type: 'count' | 'count_distinct' | 'number';
+  type: 'count' | 'count_distinct' | 'number' | 'sum';
   sql?: string;
   title?: string;
   description?: string;
   format?: 'percent';
   filters?: { sql: string }[];
+  public?: boolean;
 }
 
 export interface CubeJoin {

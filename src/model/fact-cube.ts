@@ -1,24 +1,32 @@
-import { FIRST_VISIT, type Duration, type MetricsSpec } from '../spec/spec-types.ts';
+import { describeWindow as describeStepWindow, stepWindow } from '../funnel/funnel-semantics.ts';
+import { FIRST_VISIT, type MetricsSpec, type StepWindow } from '../spec/spec-types.ts';
 import { calendarDateDimensions } from './calendar-dimensions.ts';
 import type { Cube, CubeMeasure } from './cube-types.ts';
 import { FACT_CUBE, factEventMeasureName, factStepMeasureName, MART_COLUMNS as C, USERS_CUBE } from './model-names.ts';
 import { cubeColumn, sqlIdentifier, sqlString } from './model-sql.ts';
 
-/** The window condition on a mart row, as the mart defines it (1-based days and hours from the first visit). */
-export function windowCondition(row: (column: string) => string, within: Duration | undefined): string | undefined {
-  if (!within) return undefined;
-  return within.days !== undefined ? `${row(C.days)} <= ${within.days}` : `${row(C.hours)} <= ${within.hours}`;
+/** The window condition on a mart row (src/funnel/funnel-semantics.ts: 1-based days and hours, or elapsed time from the first visit). */
+export function windowCondition(row: (column: string) => string, within: StepWindow | undefined): string | undefined {
+  const w = stepWindow(within);
+  if (!w) return undefined;
+  switch (w.kind) {
+    case 'days':
+      return `${row(C.days)} <= ${w.days}`;
+    case 'hours':
+      return `${row(C.hours)} <= ${w.hours}`;
+    case 'elapsed':
+      return `${row(C.datetime)} <= ${row(C.firstVisitDatetime)} + INTERVAL '${w.seconds} seconds'`;
+  }
 }
 
-export function describeWindow(within: Duration | undefined): string {
-  if (!within) return '';
-  return within.days !== undefined ? ` within ${within.days} day(s) of the first visit` : ` within ${within.hours} hour(s) of the first visit`;
+export function describeWindow(within: StepWindow | undefined): string {
+  return describeStepWindow(stepWindow(within));
 }
 
 /** The mart: one row per user and tracked event (first occurrence), plus one first_visit row per user. */
 export function factCube(spec: MetricsSpec): Cube {
   const measures = new Map<string, CubeMeasure>();
-  const add = (name: string, event: string, within: Duration | undefined) => {
+  const add = (name: string, event: string, within: StepWindow | undefined) => {
     if (measures.has(name)) return;
     const window = windowCondition(cubeColumn, within);
     measures.set(name, {

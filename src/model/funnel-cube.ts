@@ -1,100 +1,107 @@
-import { FIRST_VISIT, type Duration, type Funnel, type MetricsSpec } from '../spec/spec-types.ts';
+import { FUNNEL_COLUMNS as F } from '../funnel/funnel-columns.ts';
+import { describeWindow, stepWindow, type FunnelWindow } from '../funnel/funnel-semantics.ts';
+import type { Funnel, MetricsSpec } from '../spec/spec-types.ts';
 import { calendarDateDimensions } from './calendar-dimensions.ts';
-import type { Cube } from './cube-types.ts';
-import { describeWindow } from './fact-cube.ts';
-import { pivotColumn, reachedCondition } from './funnel-order.ts';
+import type { Cube, CubeMeasure } from './cube-types.ts';
 import { funnelRollup } from './funnel-rollup.ts';
-import { funnelCubeName, MART_COLUMNS as C, USERS_CUBE, viewMember } from './model-names.ts';
-import { sqlIdentifier, sqlString } from './model-sql.ts';
+import { funnelCubeName, USERS_CUBE, viewMember } from './model-names.ts';
+import { cubeColumn, sqlIdentifier, sqlString } from './model-sql.ts';
 
 /**
- * A funnel's per-user cube: the mart pivoted to one row per user (each step's first occurrence),
- * each step's reached flag under the funnel's order (funnel-order.ts), and the cohort's completeness.
+ * A funnel's cube: the funnel's user-grain table as the builder writes it (one row per user, each
+ * step's matched occurrence: src/funnel/), read directly, so a query groups users, never events.
  */
 export function funnelCube(spec: MetricsSpec, funnel: Funnel): Cube {
-  const first = funnel.steps[0];
+  const [first, ...later] = funnel.steps;
+  const users = (step: { name: string }) => `{${viewMember.stepUsers(step)}}`;
+  const ratio = (numerator: string, denominator: string) => `CAST(${numerator} AS DOUBLE PRECISION) / NULLIF(${denominator}, 0)`;
+  const measures: CubeMeasure[] = [
+    {
+      name: viewMember.stepUsers(first),
+      type: 'count',
+      description: funnel.exclusions.length > 0 ? 'Users in the cohort (first visit), less the excluded ones.' : 'Users in the cohort (first visit).',
+      filters: [{ sql: `NOT ${cubeColumn(F.excluded)}` }],
+    },
+    ...later.map((step, i) => ({
+      name: viewMember.stepUsers(step),
+      type: 'count' as const,
+      description: `Users reaching step ${i + 2} (${step.event}${describeWindow(stepWindow(step.within))}) under the ${funnel.order} order.`,
+      filters: [{ sql: `${cubeColumn(F.stepAt(step))} IS NOT NULL` }],
+    })),
+    // Filters stay on the count and sum measures: a number measure with filters breaks (cube-js/cube#7053).
+    ...later.map((step) => ({
+      name: viewMember.stepConversionRate(step),
+      type: 'number' as const,
+      sql: ratio(users(step), users(first)),
+      format: 'percent' as const,
+      description: `${viewMember.stepUsers(step)} / ${viewMember.stepUsers(first)}.`,
+    })),
+    ...later.map((step, i) => ({
+      name: viewMember.stepStepConversionRate(step),
+      type: 'number' as const,
+      sql: ratio(users(step), users(funnel.steps[i])),
+      format: 'percent' as const,
+      description: `${viewMember.stepUsers(step)} / ${viewMember.stepUsers(funnel.steps[i])}: conversion from the previous step.`,
+    })),
+    ...later.map((step) => ({
+      name: viewMember.stepSecondsSum(step),
+      type: 'sum' as const,
+      sql: cubeColumn(F.stepSeconds(step)),
+      public: false,
+      description: `Seconds from the first visit to ${step.name}, summed over the users reaching it (for the average, and the rollup).`,
+    })),
+    ...later.map((step) => ({
+      name: viewMember.stepAvgSeconds(step),
+      type: 'number' as const,
+      sql: ratio(`{${viewMember.stepSecondsSum(step)}}`, users(step)),
+      description: `Mean seconds from the first visit to the matched ${step.event}, over the users reaching ${step.name}.`,
+    })),
+    ...later.map((step) => ({
+      name: viewMember.stepMedianSeconds(step),
+      type: 'number' as const,
+      // The same ordered-set aggregate on DuckDB and PostgreSQL; NULL seconds (not reached) are ignored.
+      sql: `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${cubeColumn(F.stepSeconds(step))})`,
+      description: `Median seconds from the first visit to the matched ${step.event}, over the users reaching ${step.name} (an even count: the mean of the two middle values).`,
+    })),
+  ];
   return {
     name: funnelCubeName(funnel),
     title: funnel.title ?? funnel.name,
-    description: `One row per user: the steps of funnel ${funnel.name} (order: ${funnel.order}) they reached.`,
-    sql: funnelSql(spec, funnel),
+    description: `One row per user with a first visit: the steps of funnel ${funnel.name} (order: ${funnel.order}) they reached (${funnel.table}).`,
+    sql_table: sqlIdentifier(funnel.table),
     public: false,
-    joins: [{ name: USERS_CUBE, relationship: 'many_to_one', sql: `{CUBE}.user_id = {${USERS_CUBE}.user_id}` }],
+    joins: [{ name: USERS_CUBE, relationship: 'many_to_one', sql: `${cubeColumn(F.userId)} = {${USERS_CUBE}.user_id}` }],
     dimensions: [
-      { name: viewMember.userId, sql: '{CUBE}.user_id', type: 'string', primary_key: true },
-      ...calendarDateDimensions(viewMember.cohortDate, '{CUBE}.cohort_date', `The users' first-visit date (${spec.timezone}).`),
+      { name: viewMember.userId, sql: cubeColumn(F.userId), type: 'string', primary_key: true },
+      ...calendarDateDimensions(viewMember.cohortDate, cubeColumn(F.cohortDate), `The users' first-visit date (${spec.timezone}).`),
       {
         name: viewMember.cohortIsComplete,
-        sql: '{CUBE}.cohort_is_complete',
+        sql: cohortCompleteSql(spec, funnel, cubeColumn(F.cohortDate)),
         type: 'boolean',
         description: "True when the newest event the mart's last build saw is past the end of this funnel's longest window for the whole cohort.",
       },
     ],
-    measures: [
-      ...funnel.steps.map((step, k) => ({
-        name: viewMember.stepUsers(step),
-        type: 'count' as const,
-        description: k === 0 ? 'Users in the cohort (first visit).' : `Users reaching step ${k + 1} (${step.event}${describeWindow(step.within)}) under the ${funnel.order} order.`,
-        filters: [{ sql: `{CUBE}.${pivotColumn.reached(k)}` }],
-      })),
-      ...funnel.steps.slice(1).map((step) => ({
-        name: viewMember.stepConversionRate(step),
-        type: 'number' as const,
-        // Filters stay on the count measures: a number measure with filters breaks (cube-js/cube#7053).
-        sql: `CAST({${viewMember.stepUsers(step)}} AS DOUBLE PRECISION) / NULLIF({${viewMember.stepUsers(first)}}, 0)`,
-        format: 'percent' as const,
-        description: `${viewMember.stepUsers(step)} / ${viewMember.stepUsers(first)}.`,
-      })),
-    ],
+    measures,
     pre_aggregations: [funnelRollup(spec, funnel)],
   };
-}
-
-function funnelSql(spec: MetricsSpec, funnel: Funnel): string {
-  const m = (column: string) => `m.${sqlIdentifier(column)}`;
-  const p = (column: string) => `p.${column}`;
-  const isEvent = (event: string) => `${m(C.eventName)} = ${sqlString(event)}`;
-  const events = [...new Set([FIRST_VISIT, ...funnel.steps.map((s) => s.event)])];
-  const pivot = funnel.steps.flatMap((step, k) => [
-    `MAX(CASE WHEN ${isEvent(step.event)} THEN ${m(C.datetime)} END) AS ${pivotColumn.at(k)}`,
-    `MAX(CASE WHEN ${isEvent(step.event)} THEN ${m(C.hours)} END) AS ${pivotColumn.hours(k)}`,
-    `MAX(CASE WHEN ${isEvent(step.event)} THEN ${m(C.days)} END) AS ${pivotColumn.days(k)}`,
-  ]);
-  const reached = funnel.steps.map((_, k) => `${reachedCondition(funnel, k, p)} AS ${pivotColumn.reached(k)}`);
-  return [
-    `SELECT`,
-    `  p.*,`,
-    ...reached.map((r) => `  ${r},`),
-    `  ${cohortCompleteSql(spec, funnel, p('cohort_date'))} AS cohort_is_complete`,
-    `FROM (`,
-    `  SELECT`,
-    `    ${m(C.userId)} AS user_id,`,
-    `    MAX(${m(C.firstVisitDate)}) AS cohort_date,`,
-    ...pivot.map((c, i) => `    ${c}${i < pivot.length - 1 ? ',' : ''}`),
-    `  FROM ${sqlIdentifier(spec.mart.table)} AS m`,
-    `  WHERE ${m(C.eventName)} IN (${events.map(sqlString).join(', ')})`,
-    `  GROUP BY ${m(C.userId)}`,
-    // Only users with a first visit form a cohort (the builder guarantees one per user).
-    `  HAVING COUNT(CASE WHEN ${isEvent(FIRST_VISIT)} THEN 1 END) > 0`,
-    `) AS p`,
-    '',
-  ].join('\n');
 }
 
 /**
  * A cohort (first-visit date D in the spec's zone) is complete when the newest event the last build
  * saw (the state table's watermark) is at or past the close of every step window for every user
  * of D: `days: N` closes at local midnight starting D+N; `hours: N` at local midnight starting D+1
- * plus N hours (the latest first visit of D is before that midnight). A step without a window never
- * closes, so such a funnel's cohorts are never complete. No build yet (no watermark): false.
+ * plus N hours, and an elapsed duration at that midnight plus the duration (the latest first visit
+ * of D is before that midnight). A step without a window never closes, so such a funnel's cohorts
+ * are never complete. No build yet (no watermark): false.
  */
 export function cohortCompleteSql(spec: MetricsSpec, funnel: Funnel, cohortDate: string): string {
-  const windows = funnel.steps.slice(1).map((s) => s.within);
+  const windows = funnel.steps.slice(1).map((s) => stepWindow(s.within));
   if (windows.some((w) => w === undefined)) return 'FALSE';
   const zone = sqlString(spec.timezone);
   const localMidnightUtc = (daysAfter: number) => `((CAST(${cohortDate} + ${daysAfter} AS TIMESTAMP) AT TIME ZONE ${zone}) AT TIME ZONE 'UTC')`;
-  const close = (w: Duration) => (w.days !== undefined ? localMidnightUtc(w.days) : `${localMidnightUtc(1)} + INTERVAL '${w.hours} hours'`);
-  const closes = [...new Set((windows as Duration[]).map(close))];
+  const close = (w: FunnelWindow) =>
+    w.kind === 'days' ? localMidnightUtc(w.days) : `${localMidnightUtc(1)} + INTERVAL '${w.kind === 'hours' ? `${w.hours} hours` : `${w.seconds} seconds`}'`;
+  const closes = [...new Set((windows as FunnelWindow[]).map(close))];
   const watermark = `(SELECT MAX(${sqlIdentifier('watermark')}) FROM ${sqlIdentifier(spec.mart.stateTable)})`;
   return `COALESCE(${closes.map((c) => `${watermark} >= ${c}`).join(' AND ')}, FALSE)`;
 }

@@ -7,8 +7,9 @@ import { sqlIdentifier } from './model-sql.ts';
 export const FUNNEL_ROLLUP = 'by_cohort_day';
 
 /**
- * The funnel's rollup by cohort day: the step counts (additive `count` measures, so every
- * conversion rate, a `number` measure over them, is answered from it too) by `cohort_is_complete`
+ * The funnel's rollup by cohort day: the step counts and seconds-to-convert sums (additive, so
+ * every conversion rate and average, `number` measures over them, is answered from it too; the
+ * medians are not additive and read the funnel table) by `cohort_is_complete`
  * and the user attributes (members of the joined dim__users), at day granularity of the pinned
  * `cohort_date`. Built inside the warehouse (`external: false`: no Cube Store needed), rebuilt
  * when the builder's state table moves, i.e. after each `activation build`.
@@ -20,7 +21,8 @@ export function funnelRollup(spec: MetricsSpec, funnel: Funnel): CubePreAggregat
     name: FUNNEL_ROLLUP,
     type: 'rollup',
     external: false,
-    measures: funnel.steps.map(viewMember.stepUsers),
+    // Additive measures only: step counts and the seconds-to-convert sums (rates and averages are numbers over them).
+    measures: [...funnel.steps.map(viewMember.stepUsers), ...funnel.steps.slice(1).map(viewMember.stepSecondsSum)],
     dimensions: [viewMember.cohortIsComplete, ...spec.sources.userAttributes.map((a) => `${USERS_CUBE}.${a}`)],
     time_dimension: viewMember.cohortDate,
     granularity: 'day',

@@ -2,7 +2,8 @@
  * The names the generated model gives to cubes, files and members: the contract REST and SQL
  * clients see. The spec rules use the same functions to reject collisions before generation.
  */
-import type { Duration, Funnel, FunnelStep, MetricsSpec } from '../spec/spec-types.ts';
+import { stepWindow } from '../funnel/funnel-semantics.ts';
+import type { Funnel, FunnelStep, MetricsSpec, StepWindow } from '../spec/spec-types.ts';
 
 export const USERS_CUBE = 'dim__users';
 export const FACT_CUBE = 'fact__first_activation_events';
@@ -22,14 +23,23 @@ export function modelObjectNames(spec: Pick<MetricsSpec, 'funnels'>): string[] {
   return [USERS_CUBE, FACT_CUBE, EVENTS_VIEW, ...spec.funnels.flatMap((f) => [f.name, funnelCubeName(f)])];
 }
 
-export function windowSuffix(within: Duration | undefined): string {
-  if (!within) return '';
-  return within.days !== undefined ? `_within_${within.days}_day${within.days === 1 ? '' : 's'}` : `_within_${within.hours}_hour${within.hours === 1 ? '' : 's'}`;
+/** `_within_1_day`, `_within_3_hours`, `_within_24h` (an elapsed duration, as spelled), or '' without a window. */
+export function windowSuffix(within: StepWindow | undefined): string {
+  const w = stepWindow(within);
+  if (!w) return '';
+  switch (w.kind) {
+    case 'days':
+      return `_within_${w.days}_day${w.days === 1 ? '' : 's'}`;
+    case 'hours':
+      return `_within_${w.hours}_hour${w.hours === 1 ? '' : 's'}`;
+    case 'elapsed':
+      return `_within_${w.text}`;
+  }
 }
 
 /**
  * The fact cube's measure counting users whose first `step.event` falls in `step.within`:
- * `<event>[_within_<n>_days|hours]_users`. An event that is not a member name is named by the step.
+ * `<event>[_within_<n>_days|hours|<duration>]_users`. An event that is not a member name is named by the step.
  */
 export function factStepMeasureName(step: Pick<FunnelStep, 'event' | 'name' | 'within'>): string {
   return `${isMemberName(step.event) ? step.event : step.name}${windowSuffix(step.within)}_users`;
@@ -47,6 +57,12 @@ export const viewMember = {
   userId: 'user_id',
   stepUsers: (step: Pick<FunnelStep, 'name'>) => `${step.name}_users`,
   stepConversionRate: (step: Pick<FunnelStep, 'name'>) => `${step.name}_conversion_rate`,
+  /** Users at step k / users at step k-1. */
+  stepStepConversionRate: (step: Pick<FunnelStep, 'name'>) => `${step.name}_step_conversion_rate`,
+  stepAvgSeconds: (step: Pick<FunnelStep, 'name'>) => `${step.name}_avg_seconds_to_convert`,
+  stepMedianSeconds: (step: Pick<FunnelStep, 'name'>) => `${step.name}_median_seconds_to_convert`,
+  /** Hidden: the sum behind the average, so the rollup can answer averages. */
+  stepSecondsSum: (step: Pick<FunnelStep, 'name'>) => `${step.name}_seconds_to_convert_sum`,
 };
 
 /** Columns of the mart (the builder's contract). */

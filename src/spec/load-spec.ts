@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { SpecError, type SpecIssue } from './spec-issue.ts';
-import type { Duration, Funnel, MetricsSpec } from './spec-types.ts';
+import { defaultFunnelTable, type Duration, type Funnel, type FunnelExclusion, type MetricsSpec, type StepWindow } from './spec-types.ts';
 import { checkSpecRules } from './spec-rules.ts';
 
 const schema = createRequire(import.meta.url)('../../schema/metrics.schema.json');
@@ -87,7 +87,15 @@ export interface RawSpec {
   mart?: { table?: string; state_table?: string };
   incremental?: { lookback?: Duration; future_tolerance?: Duration };
   events: string[];
-  funnels: { name: string; title?: string; description?: string; order?: Funnel['order']; steps: { event: string; name?: string; within?: Duration }[] }[];
+  funnels: {
+    name: string;
+    title?: string;
+    description?: string;
+    order?: Funnel['order'];
+    table?: string;
+    steps: { event: string; name?: string; within?: StepWindow }[];
+    exclusions?: FunnelExclusion[];
+  }[];
 }
 
 function normalize(raw: RawSpec): MetricsSpec {
@@ -109,6 +117,8 @@ function normalize(raw: RawSpec): MetricsSpec {
       ...(f.description !== undefined && { description: f.description }),
       order: f.order ?? 'sequential',
       steps: f.steps.map((s) => ({ name: s.name ?? s.event, event: s.event, ...(s.within && { within: s.within }) })),
+      exclusions: (f.exclusions ?? []).map((x) => ({ event: x.event, between: [x.between[0], x.between[1]] })),
+      table: f.table ?? defaultFunnelTable(martTable, f.name),
     })),
   };
 }
@@ -151,12 +161,12 @@ function shapeIssue(error: ErrorObject, locator: SpecLocator): SpecIssue {
       return locator.issue('invalid-value', path, `${JSON.stringify(error.data)} is not allowed; expected one of: ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`);
     case 'pattern': {
       const what = (error.parentSchema as { description?: string })?.description ?? `a string matching ${error.schema}`;
-      const code = String(error.schema).includes('\\.') ? 'invalid-table-name' : 'invalid-member-name';
+      const code = path[path.length - 1] === 'duration' ? 'invalid-duration' : String(error.schema).includes('\\.') ? 'invalid-table-name' : 'invalid-member-name';
       return locator.issue(code, path, `${JSON.stringify(error.data)} is not valid: expected ${lowerFirst(what)}`);
     }
     case 'minProperties':
     case 'maxProperties':
-      return locator.issue('invalid-duration', path, 'expected exactly one unit, { days: N } or { hours: N }');
+      return locator.issue('invalid-duration', path, `expected exactly one unit, { days: N } or { hours: N }${path[path.length - 1] === 'within' ? ' or { duration: "24h" }' : ''}`);
     case 'minItems':
       return locator.issue('too-few-items', path, `expected at least ${(error.params as { limit: number }).limit} item(s)`);
     case 'uniqueItems':

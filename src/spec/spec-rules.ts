@@ -1,7 +1,9 @@
 import type { RawSpec, SpecLocator } from './load-spec.ts';
 import type { SpecIssue } from './spec-issue.ts';
-import { FIRST_VISIT, type Duration, type MetricsSpec } from './spec-types.ts';
+import { FIRST_VISIT, type MetricsSpec } from './spec-types.ts';
+import { checkFunnelExtras } from './funnel-rules.ts';
 import { factEventMeasureName, factStepMeasureName, funnelCubeName, modelObjectNames, windowSuffix } from '../model/model-names.ts';
+import { describeWindow, stepWindow, windowReachSeconds } from '../funnel/funnel-semantics.ts';
 
 const MEMBER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -68,8 +70,8 @@ export function checkSpecRules(raw: RawSpec, spec: MetricsSpec, at: SpecLocator)
     // Under `sequential`, a later step happens after the earlier one, so a tighter window later silently tightens the earlier one.
     if (funnel.order === 'sequential') {
       for (let s = 2; s < funnel.steps.length; s++) {
-        const before = windowHours(funnel.steps[s - 1].within);
-        const here = windowHours(funnel.steps[s].within);
+        const before = windowReachSeconds(stepWindow(funnel.steps[s - 1].within));
+        const here = windowReachSeconds(stepWindow(funnel.steps[s].within));
         if (here < before) {
           issues.push(at.issue('non-monotonic-window', [...fPath, 'steps', s, 'within'], `window ${describe(funnel.steps[s].within)} is shorter than the previous step's (${describe(funnel.steps[s - 1].within)}); in a sequential funnel each step happens after the previous one, so windows must not shrink`));
         }
@@ -88,9 +90,13 @@ export function checkSpecRules(raw: RawSpec, spec: MetricsSpec, at: SpecLocator)
     spec.sources.userAttributes.forEach((a) => claim(a, `user attribute "${a}"`));
     funnel.steps.forEach((step, s) => {
       claim(`${step.name}_users`, `step ${s + 1}`);
-      if (s > 0) claim(`${step.name}_conversion_rate`, `step ${s + 1}`);
+      if (s > 0) {
+        for (const suffix of ['conversion_rate', 'step_conversion_rate', 'avg_seconds_to_convert', 'median_seconds_to_convert', 'seconds_to_convert_sum']) claim(`${step.name}_${suffix}`, `step ${s + 1}`);
+      }
     });
   });
+
+  issues.push(...checkFunnelExtras(raw, spec, tracked, at));
 
   issues.push(...checkFactMembers(spec, at));
   return issues;
@@ -133,12 +139,6 @@ export function isKnownTimeZone(name: string): boolean {
   }
 }
 
-function windowHours(within: Duration | undefined): number {
-  if (!within) return Number.POSITIVE_INFINITY;
-  return within.days !== undefined ? within.days * 24 : within.hours!;
-}
-
-function describe(within: Duration | undefined): string {
-  if (!within) return 'no limit';
-  return within.days !== undefined ? `${within.days} day(s)` : `${within.hours} hour(s)`;
+function describe(within: Parameters<typeof stepWindow>[0]): string {
+  return describeWindow(stepWindow(within)).replace(/^ within | of the first visit$/g, '').trim() || 'no limit';
 }

@@ -1,6 +1,16 @@
 /** A window or lookback: exactly one unit. */
 export type Duration = { days: number; hours?: never } | { hours: number; days?: never };
 
+/**
+ * A step's window, measured from the first visit (semantics in src/funnel/funnel-semantics.ts):
+ * calendar days in the spec's zone, UTC hour buckets (both 1-based, as the mart), or an elapsed
+ * duration such as "24h" (units m, h, d, w; boundary included).
+ */
+export type StepWindow =
+  | { days: number; hours?: never; duration?: never }
+  | { hours: number; days?: never; duration?: never }
+  | { duration: string; days?: never; hours?: never };
+
 export type FunnelOrder = 'sequential' | 'any' | 'independent';
 
 export interface FunnelStep {
@@ -8,7 +18,14 @@ export interface FunnelStep {
   name: string;
   event: string;
   /** Omitted: no limit. */
-  within?: Duration;
+  within?: StepWindow;
+}
+
+/** Sequential funnels: users who did `event` between the matched occurrences of two steps are dropped from the funnel. */
+export interface FunnelExclusion {
+  event: string;
+  /** Step names, in funnel order. */
+  between: [string, string];
 }
 
 export interface Funnel {
@@ -17,6 +34,10 @@ export interface Funnel {
   description?: string;
   order: FunnelOrder;
   steps: FunnelStep[];
+  /** Empty when none (only sequential funnels may have some). */
+  exclusions: FunnelExclusion[];
+  /** The funnel's user-grain table (one row per user with a first visit); default: defaultFunnelTable. */
+  table: string;
 }
 
 /** metrics.yaml after validation, with every default filled in. */
@@ -34,3 +55,9 @@ export interface MetricsSpec {
 
 /** The event name the mart gives each user's first visit (from the users table, not the log). */
 export const FIRST_VISIT = 'first_visit';
+
+/** A funnel's table unless `table:` names one: `<funnel>__funnel_users`, in the mart's schema when the mart's name has one. */
+export function defaultFunnelTable(martTable: string, funnelName: string): string {
+  const dot = martTable.lastIndexOf('.');
+  return `${dot < 0 ? '' : martTable.slice(0, dot + 1)}${funnelName}__funnel_users`;
+}

@@ -1,0 +1,258 @@
+/**
+ * A funnel's user-grain table: one row per user with a first visit, each later step's matched
+ * occurrence (funnel-semantics.ts says which), whether the user is excluded, and the seconds to
+ * convert. Computed from the raw event log, rendered per engine through the Dialect; values are
+ * bound (BoundParams), identifiers quoted by the dialect.
+ *
+ * Excluded users keep their row, with `excluded` true and every step column NULL: a step column
+ * is non-NULL exactly when the user counts at that step, so the model's measures need no other
+ * condition than "NOT excluded" for step 1.
+ */
+import type { Statement } from '../mart/mart-sql.ts';
+import type { Funnel, MetricsSpec } from '../spec/spec-types.ts';
+import { BoundParams } from '../warehouse/bound-params.ts';
+import type { Dialect } from '../warehouse/warehouse.ts';
+import { FUNNEL_COLUMNS as C } from './funnel-columns.ts';
+import { funnelPlan, ORDER_RULES, type FunnelPlan, type FunnelWindow } from './funnel-semantics.ts';
+
+export interface FunnelTableInputs {
+  /** The raw event log table name (spec.sources.events), unquoted. */
+  events: string;
+  /**
+   * A relation name (unquoted, the builder's scratch table) with columns user_id, first_datetime
+   * (UTC TIMESTAMP), first_visit_date (DATE in the spec's zone): exactly one row per user with a first visit.
+   */
+  users: string;
+  /** Inclusive upper bound on event datetime (UTC 'YYYY-MM-DD HH:MM:SS[.ffffff]'): the build's watermark; later events are ignored. */
+  through: string;
+  /** Optional relation name with a user_id column: compute rows only for these users. */
+  onlyUsers?: string;
+}
+
+/** The funnel's table name (validated: not a source, the mart, its state table or another funnel's table). */
+export function funnelTableName(spec: MetricsSpec, funnel: Funnel): string {
+  void spec;
+  return funnel.table;
+}
+
+/** The table's columns, in the order funnelTableSelect produces them. `userIdType`: the users table's user_id type. */
+export function funnelTableColumns(funnel: Funnel, dialect: Dialect, userIdType: string): { name: string; type: string }[] {
+  const t = dialect.types;
+  return [
+    { name: C.userId, type: userIdType },
+    { name: C.cohortDate, type: t.date },
+    { name: C.firstVisitDatetime, type: t.timestamp },
+    { name: C.excluded, type: t.boolean },
+    ...funnel.steps.slice(1).flatMap((step) => [
+      { name: C.stepAt(step), type: t.timestamp },
+      { name: C.stepSeconds(step), type: t.double },
+    ]),
+  ];
+}
+
+/** A SELECT producing the funnel table's rows (one per user in `users`, restricted to onlyUsers when given). */
+export function funnelTableSelect(dialect: Dialect, spec: MetricsSpec, funnel: Funnel, inputs: FunnelTableInputs): Statement {
+  const p = new BoundParams(dialect);
+  const sql = new FunnelTableSql(dialect, spec, funnelPlan(funnel), p).select(inputs, funnel);
+  return { sql, params: p.values };
+}
+
+/**
+ * SQL timestamp expression: the latest instant at which any of the funnel's steps (or exclusion
+ * windows) can still change for a user with this first visit; undefined when some step has no
+ * window (then the builder treats the user as always open). Events after this instant cannot
+ * change the user's row. Per window: `days: N` local midnight starting first visit date + N;
+ * `hours: N` the first visit's hour bucket + N hours; an elapsed duration: first visit + duration.
+ * Exclusion windows are step windows, so they add nothing.
+ */
+export function funnelOpenUntil(dialect: Dialect, spec: MetricsSpec, funnel: Funnel, firstDatetimeSql: string, firstVisitDateSql: string, p: BoundParams): string | undefined {
+  const windows = funnelPlan(funnel).steps.slice(1).map((s) => s.window);
+  if (windows.some((w) => w === undefined)) return undefined;
+  const ends = (windows as FunnelWindow[]).map((w) => windowEnd(dialect, spec, w, firstDatetimeSql, firstVisitDateSql, p));
+  return ends.length === 1 ? ends[0] : `GREATEST(${ends.join(', ')})`;
+}
+
+function windowEnd(d: Dialect, spec: MetricsSpec, w: FunnelWindow, firstDatetime: string, firstVisitDate: string, p: BoundParams): string {
+  switch (w.kind) {
+    case 'days':
+      return d.localMidnightUtc(`(${firstVisitDate} + ${p.bind(w.days, d.types.integer)})`, p.bind(spec.timezone));
+    case 'hours':
+      return d.plusSeconds(d.hourStart(firstDatetime), p.bind(w.hours * 3600, d.types.bigint));
+    case 'elapsed':
+      return d.plusSeconds(firstDatetime, p.bind(w.seconds, d.types.bigint));
+  }
+}
+
+/** Names of the SELECT's working relations and columns (never visible outside it). */
+const W = {
+  users: 'funnel_users',
+  events: 'funnel_events',
+  matched: 'funnel_matched',
+  at: (k: number) => `at_${k + 1}`,
+  own: (k: number) => `own_${k + 1}`,
+  localDate: 'local_date',
+};
+
+class FunnelTableSql {
+  private readonly q: (name: string) => string;
+
+  constructor(
+    private readonly d: Dialect,
+    private readonly spec: MetricsSpec,
+    private readonly plan: FunnelPlan,
+    private readonly p: BoundParams,
+  ) {
+    this.q = (name) => d.quoteIdentifier(name);
+  }
+
+  select(inputs: FunnelTableInputs, funnel: Funnel): string {
+    const { d, q, p, plan } = this;
+    const later = plan.steps.slice(1);
+    const needsLocalDate = later.some((s) => s.window?.kind === 'days');
+    const users = [
+      `${W.users} AS (`,
+      `  -- the users to compute, with their first visit`,
+      `  SELECT u.user_id, u.first_datetime, u.first_visit_date`,
+      `  FROM ${q(inputs.users)} AS u`,
+      ...(inputs.onlyUsers ? [`  WHERE u.user_id IN (SELECT o.user_id FROM ${q(inputs.onlyUsers)} AS o)`] : []),
+      `)`,
+    ];
+    const events = [
+      `${W.events} AS (`,
+      `  -- the funnel's events at or after each user's first visit, up to the build's watermark`,
+      `  SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.first_visit_date${needsLocalDate ? `, ${d.localDate('e."datetime"', p.bind(this.spec.timezone))} AS ${W.localDate}` : ''}`,
+      `  FROM ${q(inputs.events)} AS e`,
+      `  JOIN ${W.users} AS u ON e.user_id = u.user_id`,
+      `  WHERE e.event_name IN (${p.list(plan.events)})`,
+      `    AND e."datetime" >= u.first_datetime`,
+      `    AND e."datetime" <= ${p.bind(inputs.through, d.types.timestamp)}`,
+      `)`,
+    ];
+    const matching = ORDER_RULES[plan.order].afterPrevious ? this.sequentialMatches() : this.ownMatches();
+    const final = this.finalSelect(funnel);
+    return [`WITH ${users.join('\n')},`, `${events.join('\n')},`, `${matching.join(',\n')}`, final].join('\n');
+  }
+
+  /** Step k's event inside its window, for an event row `e` of funnel_events. */
+  private inWindow(k: number, e: string): string {
+    const step = this.plan.steps[k];
+    const conditions = [`${e}.event_name = ${this.p.bind(step.event)}`];
+    const window = this.windowCondition(step.window, e);
+    if (window) conditions.push(window);
+    return conditions.join(' AND ');
+  }
+
+  /** The window's own condition on an event row `e` (undefined: no window). */
+  private windowCondition(window: FunnelWindow | undefined, e: string): string | undefined {
+    const { d, p } = this;
+    if (!window) return undefined;
+    switch (window.kind) {
+      case 'days':
+        return `${d.daysBetween(`${e}.${W.localDate}`, `${e}.first_visit_date`)} + 1 <= ${p.bind(window.days, d.types.integer)}`;
+      case 'hours':
+        return `${d.hourBucketsBetween(`${e}."datetime"`, `${e}.first_datetime`)} + 1 <= ${p.bind(window.hours, d.types.integer)}`;
+      case 'elapsed':
+        return `${e}."datetime" <= ${d.plusSeconds(`${e}.first_datetime`, p.bind(window.seconds, d.types.bigint))}`;
+    }
+  }
+
+  /** sequential: one relation per step, each the earliest occurrence at or after the previous step's match. */
+  private sequentialMatches(): string[] {
+    const steps = this.plan.steps;
+    const carried = ['s.user_id', 's.first_datetime', 's.first_visit_date'];
+    const out: string[] = [];
+    let from: string = W.users;
+    for (let k = 1; k < steps.length; k++) {
+      const name = k === steps.length - 1 ? W.matched : `funnel_step_${k + 1}`;
+      const previousAt = k === 1 ? 's.first_datetime' : `s.${W.at(k - 1)}`;
+      out.push(
+        [
+          `${name} AS (`,
+          `  -- step ${k + 1} (${sqlComment(steps[k].name)}): the earliest occurrence inside its window, at or after step ${k}'s`,
+          `  SELECT ${carried.join(', ')}, MIN(e."datetime") AS ${W.at(k)}`,
+          `  FROM ${from} AS s`,
+          `  LEFT JOIN ${W.events} AS e ON e.user_id = s.user_id AND ${this.inWindow(k, 'e')} AND e."datetime" >= ${previousAt}`,
+          `  GROUP BY ${carried.join(', ')}`,
+          `)`,
+        ].join('\n'),
+      );
+      carried.push(`s.${W.at(k)}`);
+      from = name;
+    }
+    return out;
+  }
+
+  /** independent and any: each step's earliest occurrence inside its window, in one pass; `any` then needs all previous steps. */
+  private ownMatches(): string[] {
+    const steps = this.plan.steps;
+    const own = steps.slice(1).map((s) => `    MIN(CASE WHEN ${this.inWindow(s.index, 'e')} THEN e."datetime" END) AS ${W.own(s.index)}`);
+    const at = steps.slice(1).map((s) => {
+      if (!ORDER_RULES[this.plan.order].needsPrevious) return `  o.${W.own(s.index)} AS ${W.at(s.index)}`;
+      const all = steps.slice(1, s.index + 1).map((t) => `o.${W.own(t.index)} IS NOT NULL`);
+      return `  CASE WHEN ${all.join(' AND ')} THEN o.${W.own(s.index)} END AS ${W.at(s.index)}`;
+    });
+    return [
+      [
+        `funnel_own AS (`,
+        `  -- each step's earliest occurrence inside its window`,
+        `  SELECT s.user_id, s.first_datetime, s.first_visit_date,`,
+        own.join(',\n'),
+        `  FROM ${W.users} AS s`,
+        `  LEFT JOIN ${W.events} AS e ON e.user_id = s.user_id`,
+        `  GROUP BY s.user_id, s.first_datetime, s.first_visit_date`,
+        `)`,
+      ].join('\n'),
+      [
+        `${W.matched} AS (`,
+        this.plan.order === 'any' ? `  -- any: a step counts when every previous step does too` : `  -- independent: each step on its own`,
+        `  SELECT o.user_id, o.first_datetime, o.first_visit_date,`,
+        at.join(',\n'),
+        `  FROM funnel_own AS o`,
+        `)`,
+      ].join('\n'),
+    ];
+  }
+
+  private finalSelect(funnel: Funnel): string {
+    const { d, q, p } = this;
+    const steps = this.plan.steps;
+    const at = (k: number) => (k === 0 ? 'm.first_datetime' : `m.${W.at(k)}`);
+    const exclusions = this.plan.exclusions.map((x) => {
+      const toWindow = this.windowCondition(steps[x.to].window, 'x');
+      const untilEnd = toWindow ? `(${at(x.to)} IS NULL AND ${toWindow})` : `${at(x.to)} IS NULL`;
+      return [
+        `EXISTS (`,
+        `      -- ${sqlComment(x.event)} between ${sqlComment(steps[x.from].name)} and ${sqlComment(steps[x.to].name)} (or the end of its window)`,
+        `      SELECT 1 FROM ${W.events} AS x`,
+        `      WHERE x.user_id = m.user_id AND x.event_name = ${p.bind(x.event)} AND x."datetime" >= ${at(x.from)}`,
+        `        AND (x."datetime" <= ${at(x.to)} OR ${untilEnd}))`,
+      ].join('\n');
+    });
+    const excluded = exclusions.length === 0 ? 'FALSE' : `(${exclusions.join('\n    OR ')})`;
+    const keep = (value: string) => (exclusions.length === 0 ? value : `CASE WHEN f.${q(C.excluded)} THEN NULL ELSE ${value} END`);
+    const stepColumns = funnel.steps.slice(1).flatMap((step, i) => {
+      const k = i + 1;
+      return [
+        `  ${keep(`f.${W.at(k)}`)} AS ${q(C.stepAt(step))}`,
+        `  ${keep(d.secondsBetween(`f.${W.at(k)}`, 'f.first_datetime'))} AS ${q(C.stepSeconds(step))}`,
+      ];
+    });
+    return [
+      `SELECT`,
+      `  f.user_id AS ${q(C.userId)},`,
+      `  f.first_visit_date AS ${q(C.cohortDate)},`,
+      `  f.first_datetime AS ${q(C.firstVisitDatetime)},`,
+      `  f.${q(C.excluded)} AS ${q(C.excluded)},`,
+      stepColumns.join(',\n'),
+      `FROM (`,
+      `  SELECT m.*, ${excluded} AS ${q(C.excluded)}`,
+      `  FROM ${W.matched} AS m`,
+      `) AS f`,
+    ].join('\n');
+  }
+}
+
+/** Text safe inside a `--` comment. */
+function sqlComment(text: string): string {
+  return text.replace(/[\r\n]/g, ' ');
+}

@@ -65,6 +65,10 @@ describe('activation CLI', () => {
     expect(csv.code).toBe(0);
     expect(csv.stdout.split('\n')[1]).toBe('2025-01-01T00:00:00.000,2025-01-01T00:00:00.000,5,2');
     expect(run('query', query)).toMatchObject({ code: 0, stdout: expect.stringMatching(/core_activation\.first_visit_users[\s\S]*3 row\(s\)/) });
+    // The table (stdout is a pipe here: no colour) shows rates as percentages and seconds as durations.
+    const rates = run('query', JSON.stringify({ measures: ['core_activation.key_event_1_conversion_rate', 'core_activation.key_event_1_median_seconds_to_convert'] }));
+    expect(rates).toMatchObject({ code: 0, stdout: expect.stringMatching(/│ \d+\.\d% +│ (\d+[dhms] ?)+ +│/) });
+    expect(rates.stdout.includes('\u001b[')).toBe(false);
 
     const unknown = run('query', JSON.stringify({ measures: ['core_activation.nope'] }));
     expect(unknown.code).toBe(1);

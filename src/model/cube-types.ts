@@ -18,6 +18,8 @@ export interface CubeMeasure {
   format?: 'percent';
   filters?: { sql: string }[];
   public?: boolean;
+  /** Free-form metadata Cube passes to clients (/meta); `unit: seconds` marks durations. */
+  meta?: { unit: 'seconds' };
 }
 
 export interface CubeJoin {

@@ -54,6 +54,7 @@ export function funnelCube(spec: MetricsSpec, funnel: Funnel): Cube {
       name: viewMember.stepAvgSeconds(step),
       type: 'number' as const,
       sql: ratio(`{${viewMember.stepSecondsSum(step)}}`, users(step)),
+      meta: { unit: 'seconds' as const },
       description: `Mean seconds from the first visit to the matched ${step.event}, over the users reaching ${step.name}.`,
     })),
     ...later.map((step) => ({
@@ -61,6 +62,7 @@ export function funnelCube(spec: MetricsSpec, funnel: Funnel): Cube {
       type: 'number' as const,
       // The same ordered-set aggregate on DuckDB and PostgreSQL; NULL seconds (not reached) are ignored.
       sql: `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${cubeColumn(F.stepSeconds(step))})`,
+      meta: { unit: 'seconds' as const },
       description: `Median seconds from the first visit to the matched ${step.event}, over the users reaching ${step.name} (an even count: the mean of the two middle values).`,
     })),
   ];

@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import { parseCubeQuery } from '../../query/cube-query.ts';
+import { compileModel } from '../../query/cube-compiler.ts';
 import { formatResult, type ResultFormat } from '../../query/format-result.ts';
+import { memberDisplays } from '../../query/member-display.ts';
 import { runCubeQuery } from '../../query/run-cube-query.ts';
 import { runCommand } from '../run-command.ts';
 
@@ -14,9 +16,12 @@ export function registerQueryCommand(program: Command): void {
     .option('--sql', 'also print the generated SQL and its parameters (to stderr)')
     .action(
       runCommand(async (json: string, options: { format: ResultFormat; model: string; sql?: boolean }) => {
-        const result = await runCubeQuery(parseCubeQuery(json), { modelDir: options.model });
+        // The table shows percentages and durations, which it reads from the compiled model.
+        const compiled = options.format === 'table' ? await compileModel(options.model) : undefined;
+        const result = await runCubeQuery(parseCubeQuery(json), { modelDir: options.model, compiled });
         if (options.sql) process.stderr.write(`${result.sql}\n-- params: ${JSON.stringify(result.params)}\n`);
-        process.stdout.write(formatResult(result.data, options.format));
+        const table = compiled && { displays: memberDisplays(compiled, Object.keys(result.data[0] ?? {})), color: Boolean(process.stdout.isTTY) };
+        process.stdout.write(formatResult(result.data, options.format, table || {}));
       }),
     );
 }

@@ -41,12 +41,14 @@ const ROUTED: [string, CubeRestQuery][] = [
   })],
   ['a date range', { measures: MEASURES, timeDimensions: [{ dimension: 'seq.cohort_date', granularity: 'week', dateRange: ['2025-01-02', '2025-01-03'] }] }],
   ['no time dimension', { measures: MEASURES, dimensions: ['seq.country'], order: { 'seq.country': 'asc' } }],
+  ['step conversion and average seconds to convert', byCohort('day', { measures: [...MEASURES, 'seq.key_event_2_step_conversion_rate', 'seq.key_event_1_avg_seconds_to_convert', 'seq.key_event_2_avg_seconds_to_convert'] })],
 ];
 /** Queries it cannot answer: members it does not hold. */
 const NOT_ROUTED: [string, CubeRestQuery][] = [
   ['per user', { measures: ['seq.first_visit_users'], dimensions: ['seq.user_id'] }],
   ['the raw cohort date', { measures: ['seq.first_visit_users'], dimensions: ['seq.cohort_date'] }],
   ['a filter on user_id', byCohort('day', { filters: [{ member: 'seq.user_id', operator: 'equals', values: ['u1'] }] })],
+  ['a median (not additive)', byCohort('day', { measures: ['seq.key_event_1_median_seconds_to_convert'] })],
 ];
 const ZONES = ['UTC', 'America/New_York', 'Asia/Kolkata', 'Pacific/Kiritimati', 'America/Santiago'];
 
@@ -77,6 +79,7 @@ describe.each(ENGINES)('the funnel rollup on %s', (engine) => {
     expect(c.rollups).toEqual([{ preAggregationId: 'seq__funnel.by_cohort_day', tableName: TABLE, builtTable: null }]);
     expect(c.sql).toContain(`FROM ${TABLE}`);
     expect(c.sql).not.toContain('fact__first_activation_events');
+    expect(c.sql).not.toContain('seq__funnel_users');
   });
 
   it.each(NOT_ROUTED)('Cube does not route %s to the rollup', async (_, q) => {

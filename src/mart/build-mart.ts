@@ -121,7 +121,7 @@ class Build {
 
     const horizon = this.horizon;
     const future = await this.one(this.sql.futureEvents(horizon));
-    const outcome = fullReason ? await this.full() : await this.incremental(previous!);
+    const outcome = fullReason ? await this.full(previous) : await this.incremental(previous!);
 
     // The state: what the next build starts from.
     const lateCutoff = outcome.watermark === null ? null : minusDuration(outcome.watermark, spec.incremental.lookback);
@@ -138,12 +138,10 @@ class Build {
       usersRows: outcome.users.rows,
       usersFingerprint: outcome.users.fingerprint,
       definition,
-      dataVersion: (previous?.dataVersion ?? 0) + (fullReason || changed ? 1 : 0),
+      dataVersion: (previous?.dataVersion ?? 0) + (fullReason || changed || previous?.publishing ? 1 : 0),
+      publishing: false,
     };
-    const stagedState = this.scratch.name('state');
-    await this.store.stage(state, stagedState);
-    await this.warehouse.replaceTable(spec.mart.stateTable, stagedState);
-    await this.warehouse.setTableComment(spec.mart.stateTable, ownershipComment('build state'));
+    await this.store.write(state, this.scratch.name('state'));
     await this.scratch.dropAll();
     const martRows = Number((await this.one(this.sql.martRowCount())).n);
     await this.step('state');
@@ -178,7 +176,17 @@ class Build {
   }
 
   /** Everything from scratch: one CREATE TABLE AS into a scratch table, then published in one step. */
-  private async full(): Promise<Outcome> {
+  /**
+   * Without transactions, a death between publish and state would leave a changed mart under an
+   * unchanged dataVersion (Cube's rollups would not refresh): say in the state that a publish is
+   * under way, so the next build bumps it whatever it finds.
+   */
+  private async beforePublish(previous: BuildState | undefined): Promise<void> {
+    if (this.warehouse.dialect.capabilities.transactions || !previous || previous.publishing) return;
+    await this.store.write({ ...previous, publishing: true }, this.scratch.name('pending_state'));
+  }
+
+  private async full(previous: BuildState | undefined): Promise<Outcome> {
     const { spec, sql } = this;
     const watermark = nullableText((await this.one(sql.newestEvent(this.horizon, null))).newest);
     const users = await this.usersSummary(null);
@@ -195,6 +203,7 @@ class Build {
     const inserted = Number((await this.one({ sql: `SELECT COUNT(*) AS n FROM ${this.warehouse.dialect.quoteIdentifier(this.scratch.name('mart'))}`, params: [] })).n);
     await this.step('stage');
 
+    await this.beforePublish(previous);
     await this.warehouse.replaceTable(spec.mart.table, this.scratch.name('mart'));
     await this.warehouse.setTableComment(spec.mart.table, ownershipComment('mart'));
     await this.step('publish');
@@ -286,7 +295,8 @@ class Build {
 
     if (warehouse.dialect.capabilities.transactions) {
       for (const s of sql.publishDeltaByDeleteInsert()) await this.run1(s);
-    } else {
+    } else if (Number(delta.inserted) + Number(delta.updated) + Number(delta.deleted) > 0) {
+      await this.beforePublish(prev);
       await this.run1(sql.publishDeltaByMerge());
     }
     await this.step('publish');

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { MetricsSpec } from '../spec/spec-types.ts';
 import { BoundParams } from '../warehouse/bound-params.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
+import { ownershipComment } from './ownership.ts';
 
 /** Bump when the mart's meaning changes: existing marts are then rebuilt in full. */
 const SEMANTICS_VERSION = 1;
@@ -32,6 +33,11 @@ export interface BuildState {
   definition: string;
   /** Goes up by one with every build that changed the mart: the refresh key of Cube's rollups. */
   dataVersion: number;
+  /**
+   * Set just before an engine without transactions publishes, cleared by the state written after:
+   * if the build died in between, the mart may have changed, so the next build bumps dataVersion.
+   */
+  publishing: boolean;
 }
 
 export function definitionHash(spec: MetricsSpec, userIdType: string): string {
@@ -57,6 +63,7 @@ const COLUMNS = [
   'users_fingerprint',
   'definition',
   'data_version',
+  'publishing',
 ] as const;
 
 /** Column sets of states written by earlier versions: still recognised as this project's own table. */
@@ -92,12 +99,20 @@ export class BuildStateStore {
       usersFingerprint: String(row.users_fingerprint),
       definition: String(row.definition),
       dataVersion: Number(row.data_version),
+      publishing: row.publishing === true,
     };
+  }
+
+  /** Replaces the stored state with `state` in one step, through the scratch table `staged`. */
+  async write(state: BuildState, staged: string): Promise<void> {
+    await this.stage(state, staged);
+    await this.warehouse.replaceTable(this.table, staged);
+    await this.warehouse.setTableComment(this.table, ownershipComment('build state'));
   }
 
   /** Writes `state` into `staged` (a scratch table), for Warehouse.replaceTable to publish in one step. */
   async stage(state: BuildState, staged: string): Promise<void> {
-    const { string, timestamp, bigint } = this.warehouse.dialect.types;
+    const { string, timestamp, bigint, boolean } = this.warehouse.dialect.types;
     const p = new BoundParams(this.warehouse.dialect);
     const values: [unknown, string][] = [
       [state.definitionHash, string],
@@ -111,6 +126,7 @@ export class BuildStateStore {
       [state.usersFingerprint, string],
       [state.definition, string],
       [state.dataVersion, bigint],
+      [state.publishing, boolean],
     ];
     const select = values.map(([value, type], i) => `${p.bind(value, type)} AS ${COLUMNS[i]}`).join(', ');
     await this.warehouse.run(`CREATE TABLE ${this.warehouse.dialect.quoteIdentifier(staged)} AS SELECT ${select}`, p.values);

@@ -47,7 +47,11 @@ export class PostgresWarehouse implements Warehouse {
     return (await this.client.query(sql, params)).rowCount ?? 0;
   }
 
-  async transaction<T>(work: () => Promise<T>): Promise<T> {
+  transaction<T>(work: () => Promise<T>): Promise<T> {
+    return this.inOneTransaction(work);
+  }
+
+  private async inOneTransaction<T>(work: () => Promise<T>): Promise<T> {
     await this.client.query('BEGIN');
     this.inTransaction = true;
     try {
@@ -103,7 +107,7 @@ export class PostgresWarehouse implements Warehouse {
       await this.run(`DROP TABLE IF EXISTS ${q(target)}`);
       await this.run(`ALTER TABLE ${q(staged)} RENAME TO ${q(splitTableName(target).table)}`);
     };
-    await (this.inTransaction ? swap() : this.transaction(swap));
+    await (this.inTransaction ? swap() : this.inOneTransaction(swap));
   }
 
   async tableComment(table: string): Promise<string | null> {

@@ -4,11 +4,15 @@
  * time zones, on randomized logs. The builder is not involved: the test makes the users relation
  * itself, as the contract describes it, and runs the SELECT into a table with the contract's columns.
  */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { funnelOpenUntil, funnelTableColumns, funnelTableName, funnelTableSelect } from '../src/funnel/funnel-table-sql.ts';
 import { parseSpec } from '../src/spec/load-spec.ts';
 import type { MetricsSpec } from '../src/spec/spec-types.ts';
 import { BoundParams } from '../src/warehouse/bound-params.ts';
+import { duckdbDialect } from '../src/warehouse/duckdb/duckdb-dialect.ts';
+import { postgresDialect } from '../src/warehouse/postgres/postgres-dialect.ts';
 import type { Warehouse } from '../src/warehouse/warehouse.ts';
 import { ENGINES, createTestDatabase, type TestDatabase } from './support/engines.ts';
 import { FUNNELS_YAML, REF_FUNNELS, ZONES, randomFunnelLog, type FunnelLog } from './support/funnel-log.ts';
@@ -60,6 +64,23 @@ async function buildFunnelTable(wh: Warehouse, spec: MetricsSpec, name: string, 
 
 const timestampText = (v: unknown) => String(v).replace('T', ' ').slice(0, 19);
 
+describe('funnel table SQL (golden per engine; UPDATE_GOLDEN=1 rewrites)', () => {
+  const spec = specFor('America/New_York', 'g');
+  it.each(spec.funnels.map((f) => f.name))('%s', (name) => {
+    const funnel = spec.funnels.find((f) => f.name === name)!;
+    for (const dialect of [duckdbDialect, postgresDialect]) {
+      const { sql, params } = funnelTableSelect(dialect, spec, funnel, { events: 'fact__events', users: '_am_users', through: '2025-03-12 00:00:00', onlyUsers: '_am_changed_users' });
+      const text = `${sql}\n-- params: ${JSON.stringify(params)}\n`;
+      const file = join('test/golden/funnel-sql', dialect.name, `${name}.sql`);
+      if (process.env.UPDATE_GOLDEN) {
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, text);
+      }
+      expect(text, file).toBe(readFileSync(file, 'utf8'));
+    }
+  });
+});
+
 describe.each(ENGINES)('funnel tables on %s', (engine) => {
   let db: TestDatabase;
   let wh: Warehouse;
@@ -90,6 +111,21 @@ describe.each(ENGINES)('funnel tables on %s', (engine) => {
       expect(last).toBeGreaterThan(0);
       expect(last).toBeLessThan(expected.length);
       if (REF_FUNNELS[name].exclusions) expect(expected.some((r) => r.excluded)).toBe(true);
+    });
+
+    it('the issue-9 case: a repeat of a later step after an earlier step counts under sequential, whatever the first occurrences', async () => {
+      let found = 0;
+      for (const name of ['seq_days', 'seq_elapsed', 'seq_hours']) {
+        const rows = referenceFunnelTable(log.events, log.users, REF_FUNNELS[name], zone, log.through);
+        const actual = await buildFunnelTable(wh, spec, name, suffix, log.through);
+        const times = (r: RefFunnelRow, e: string) =>
+          log.events.filter((x) => x.user_id === r.user_id && x.event_name === e && x.datetime >= r.first_visit_datetime && x.datetime <= log.through).map((x) => x.datetime).sort();
+        // Users whose first key_event_2 after their first visit precedes their matched key_event_1, who reach step 3 all the same.
+        const lateRepeaters = rows.filter((r) => r.at[1] !== null && times(r, 'key_event_2')[0] < r.at[0]!);
+        for (const r of lateRepeaters) expect(actual.find((a) => a.user_id === r.user_id)).toEqual(r);
+        found += lateRepeaters.length;
+      }
+      expect(found).toBeGreaterThan(0);
     });
 
     it('onlyUsers restricts the rows to those users', async () => {

@@ -1,0 +1,45 @@
+WITH funnel_users AS (
+  -- the users to compute, with their first visit
+  SELECT u.user_id, u.first_datetime, u.first_visit_date
+  FROM "_am_users" AS u
+  WHERE u.user_id IN (SELECT o.user_id FROM "_am_changed_users" AS o)
+),
+funnel_events AS MATERIALIZED (
+  -- the funnel's events at or after each user's first visit, up to the build's watermark (read once: every step and exclusion uses them)
+  SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.first_visit_date, CAST((e."datetime" AT TIME ZONE 'UTC') AT TIME ZONE CAST($1 AS TEXT) AS DATE) AS local_date
+  FROM "fact__events" AS e
+  JOIN funnel_users AS u ON e.user_id = u.user_id
+  WHERE e.event_name IN ($2, $3)
+    AND e."datetime" >= u.first_datetime
+    AND e."datetime" <= CAST($4 AS TIMESTAMP)
+),
+funnel_own AS (
+  -- each step's earliest occurrence inside its window
+  SELECT s.user_id, s.first_datetime, s.first_visit_date,
+    MIN(CASE WHEN e.event_name = $5 AND e."datetime" <= (e.first_datetime + make_interval(secs => CAST($6 AS BIGINT))) THEN e."datetime" END) AS own_2,
+    MIN(CASE WHEN e.event_name = $7 AND ((e.local_date) - (e.first_visit_date)) + 1 <= CAST($8 AS INTEGER) THEN e."datetime" END) AS own_3
+  FROM funnel_users AS s
+  LEFT JOIN funnel_events AS e ON e.user_id = s.user_id
+  GROUP BY s.user_id, s.first_datetime, s.first_visit_date
+),
+funnel_matched AS (
+  -- any: a step counts when every previous step does too
+  SELECT o.user_id, o.first_datetime, o.first_visit_date,
+  CASE WHEN o.own_2 IS NOT NULL THEN o.own_2 END AS at_2,
+  CASE WHEN o.own_2 IS NOT NULL AND o.own_3 IS NOT NULL THEN o.own_3 END AS at_3
+  FROM funnel_own AS o
+)
+SELECT
+  f.user_id AS "user_id",
+  f.first_visit_date AS "cohort_date",
+  f.first_datetime AS "first_visit_datetime",
+  f."excluded" AS "excluded",
+  f.at_2 AS "key_event_2_at",
+  CAST(EXTRACT(EPOCH FROM (f.at_2 - f.first_datetime)) AS DOUBLE PRECISION) AS "key_event_2_seconds",
+  f.at_3 AS "key_event_1_at",
+  CAST(EXTRACT(EPOCH FROM (f.at_3 - f.first_datetime)) AS DOUBLE PRECISION) AS "key_event_1_seconds"
+FROM (
+  SELECT m.*, FALSE AS "excluded"
+  FROM funnel_matched AS m
+) AS f
+-- params: ["America/New_York","key_event_2","key_event_1","2025-03-12 00:00:00","key_event_2",5400,"key_event_1",2]

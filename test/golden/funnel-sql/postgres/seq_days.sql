@@ -1,0 +1,47 @@
+WITH funnel_users AS (
+  -- the users to compute, with their first visit
+  SELECT u.user_id, u.first_datetime, u.first_visit_date
+  FROM "_am_users" AS u
+  WHERE u.user_id IN (SELECT o.user_id FROM "_am_changed_users" AS o)
+),
+funnel_events AS MATERIALIZED (
+  -- the funnel's events at or after each user's first visit, up to the build's watermark (read once: every step and exclusion uses them)
+  SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.first_visit_date, CAST((e."datetime" AT TIME ZONE 'UTC') AT TIME ZONE CAST($1 AS TEXT) AS DATE) AS local_date
+  FROM "fact__events" AS e
+  JOIN funnel_users AS u ON e.user_id = u.user_id
+  WHERE e.event_name IN ($2, $3, $4)
+    AND e."datetime" >= u.first_datetime
+    AND e."datetime" <= CAST($5 AS TIMESTAMP)
+),
+funnel_step_2 AS (
+  -- step 2 (key_event_1): the earliest occurrence inside its window, at or after step 1's
+  SELECT s.user_id, s.first_datetime, s.first_visit_date, MIN(e."datetime") AS at_2
+  FROM funnel_users AS s
+  LEFT JOIN funnel_events AS e ON e.user_id = s.user_id AND e.event_name = $6 AND ((e.local_date) - (e.first_visit_date)) + 1 <= CAST($7 AS INTEGER) AND e."datetime" >= s.first_datetime
+  GROUP BY s.user_id, s.first_datetime, s.first_visit_date
+),
+funnel_matched AS (
+  -- step 3 (key_event_2): the earliest occurrence inside its window, at or after step 2's
+  SELECT s.user_id, s.first_datetime, s.first_visit_date, s.at_2, MIN(e."datetime") AS at_3
+  FROM funnel_step_2 AS s
+  LEFT JOIN funnel_events AS e ON e.user_id = s.user_id AND e.event_name = $8 AND ((e.local_date) - (e.first_visit_date)) + 1 <= CAST($9 AS INTEGER) AND e."datetime" >= s.at_2
+  GROUP BY s.user_id, s.first_datetime, s.first_visit_date, s.at_2
+)
+SELECT
+  f.user_id AS "user_id",
+  f.first_visit_date AS "cohort_date",
+  f.first_datetime AS "first_visit_datetime",
+  f."excluded" AS "excluded",
+  CASE WHEN f."excluded" THEN NULL ELSE f.at_2 END AS "key_event_1_at",
+  CASE WHEN f."excluded" THEN NULL ELSE CAST(EXTRACT(EPOCH FROM (f.at_2 - f.first_datetime)) AS DOUBLE PRECISION) END AS "key_event_1_seconds",
+  CASE WHEN f."excluded" THEN NULL ELSE f.at_3 END AS "key_event_2_at",
+  CASE WHEN f."excluded" THEN NULL ELSE CAST(EXTRACT(EPOCH FROM (f.at_3 - f.first_datetime)) AS DOUBLE PRECISION) END AS "key_event_2_seconds"
+FROM (
+  SELECT m.*, (EXISTS (
+      -- uninstall between key_event_1 and key_event_2 (or the end of its window)
+      SELECT 1 FROM funnel_events AS x
+      WHERE x.user_id = m.user_id AND x.event_name = $11 AND x."datetime" >= m.at_2
+        AND (x."datetime" <= m.at_3 OR (m.at_3 IS NULL AND ((x.local_date) - (x.first_visit_date)) + 1 <= CAST($10 AS INTEGER))))) AS "excluded"
+  FROM funnel_matched AS m
+) AS f
+-- params: ["America/New_York","key_event_1","key_event_2","uninstall","2025-03-12 00:00:00","key_event_1",1,"key_event_2",3,3,"uninstall"]

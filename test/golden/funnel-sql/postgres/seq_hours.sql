@@ -1,0 +1,52 @@
+WITH funnel_users AS (
+  -- the users to compute, with their first visit
+  SELECT u.user_id, u.first_datetime, u.first_visit_date
+  FROM "_am_users" AS u
+  WHERE u.user_id IN (SELECT o.user_id FROM "_am_changed_users" AS o)
+),
+funnel_events AS MATERIALIZED (
+  -- the funnel's events at or after each user's first visit, up to the build's watermark (read once: every step and exclusion uses them)
+  SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.first_visit_date
+  FROM "fact__events" AS e
+  JOIN funnel_users AS u ON e.user_id = u.user_id
+  WHERE e.event_name IN ($1, $2)
+    AND e."datetime" >= u.first_datetime
+    AND e."datetime" <= CAST($3 AS TIMESTAMP)
+),
+funnel_step_2 AS (
+  -- step 2 (key_event_1): the earliest occurrence inside its window, at or after step 1's
+  SELECT s.user_id, s.first_datetime, s.first_visit_date, MIN(e."datetime") AS at_2
+  FROM funnel_users AS s
+  LEFT JOIN funnel_events AS e ON e.user_id = s.user_id AND e.event_name = $4 AND CAST(EXTRACT(EPOCH FROM (date_trunc('hour', e."datetime") - date_trunc('hour', e.first_datetime))) / 3600 AS INTEGER) + 1 <= CAST($5 AS INTEGER) AND e."datetime" >= s.first_datetime
+  GROUP BY s.user_id, s.first_datetime, s.first_visit_date
+),
+funnel_step_3 AS (
+  -- step 3 (key_event_2): the earliest occurrence inside its window, at or after step 2's
+  SELECT s.user_id, s.first_datetime, s.first_visit_date, s.at_2, MIN(e."datetime") AS at_3
+  FROM funnel_step_2 AS s
+  LEFT JOIN funnel_events AS e ON e.user_id = s.user_id AND e.event_name = $6 AND CAST(EXTRACT(EPOCH FROM (date_trunc('hour', e."datetime") - date_trunc('hour', e.first_datetime))) / 3600 AS INTEGER) + 1 <= CAST($7 AS INTEGER) AND e."datetime" >= s.at_2
+  GROUP BY s.user_id, s.first_datetime, s.first_visit_date, s.at_2
+),
+funnel_matched AS (
+  -- step 4 (again): the earliest occurrence inside its window, at or after step 3's
+  SELECT s.user_id, s.first_datetime, s.first_visit_date, s.at_2, s.at_3, MIN(e."datetime") AS at_4
+  FROM funnel_step_3 AS s
+  LEFT JOIN funnel_events AS e ON e.user_id = s.user_id AND e.event_name = $8 AND e."datetime" >= s.at_3
+  GROUP BY s.user_id, s.first_datetime, s.first_visit_date, s.at_2, s.at_3
+)
+SELECT
+  f.user_id AS "user_id",
+  f.first_visit_date AS "cohort_date",
+  f.first_datetime AS "first_visit_datetime",
+  f."excluded" AS "excluded",
+  f.at_2 AS "key_event_1_at",
+  CAST(EXTRACT(EPOCH FROM (f.at_2 - f.first_datetime)) AS DOUBLE PRECISION) AS "key_event_1_seconds",
+  f.at_3 AS "key_event_2_at",
+  CAST(EXTRACT(EPOCH FROM (f.at_3 - f.first_datetime)) AS DOUBLE PRECISION) AS "key_event_2_seconds",
+  f.at_4 AS "again_at",
+  CAST(EXTRACT(EPOCH FROM (f.at_4 - f.first_datetime)) AS DOUBLE PRECISION) AS "again_seconds"
+FROM (
+  SELECT m.*, FALSE AS "excluded"
+  FROM funnel_matched AS m
+) AS f
+-- params: ["key_event_1","key_event_2","2025-03-12 00:00:00","key_event_1",2,"key_event_2",30,"key_event_1"]

@@ -118,8 +118,8 @@ class FunnelTableSql {
       `)`,
     ];
     const events = [
-      `${W.events} AS MATERIALIZED (`,
-      `  -- the funnel's events at or after each user's first visit, up to the build's watermark (read once: every step and exclusion uses them)`,
+      `${W.events} AS (`,
+      `  -- the funnel's events at or after each user's first visit, up to the build's watermark`,
       `  SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.first_visit_date${needsLocalDate ? `, ${d.localDate('e."datetime"', p.bind(this.spec.timezone))} AS ${W.localDate}` : ''}`,
       `  FROM ${q(inputs.events)} AS e`,
       `  JOIN ${W.users} AS u ON e.user_id = u.user_id`,

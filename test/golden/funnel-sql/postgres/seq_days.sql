@@ -4,8 +4,8 @@ WITH funnel_users AS (
   FROM "_am_users" AS u
   WHERE u.user_id IN (SELECT o.user_id FROM "_am_changed_users" AS o)
 ),
-funnel_events AS MATERIALIZED (
-  -- the funnel's events at or after each user's first visit, up to the build's watermark (read once: every step and exclusion uses them)
+funnel_events AS (
+  -- the funnel's events at or after each user's first visit, up to the build's watermark
   SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.first_visit_date, CAST((e."datetime" AT TIME ZONE 'UTC') AT TIME ZONE CAST($1 AS TEXT) AS DATE) AS local_date
   FROM "fact__events" AS e
   JOIN funnel_users AS u ON e.user_id = u.user_id

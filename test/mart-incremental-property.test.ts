@@ -18,6 +18,38 @@ import { seededRandom, utcText } from './support/random.ts';
 import { referenceMart, utcMillis } from './support/reference.ts';
 import { appendEvents, appendUsers, createSources, type SourceEvent, type SourceUser } from './support/sources.ts';
 import { withoutTransactions } from './support/without-transactions.ts';
+import { referenceFunnelTable } from './support/funnel-reference.ts';
+import { readFunnelTable, refFunnel } from './support/funnel-snapshot.ts';
+
+/** Three funnels: every order, every window kind, an exclusion, a step without a window (never closes). */
+const funnelsYaml = (seed: number) => `  - name: pf_seq
+    table: pf_seq_p${seed}
+    exclusions: [{ event: k3, between: [k1, ok] }]
+    steps:
+      - event: first_visit
+      - event: k1
+        within: { days: 1 }
+      - event: "o'k"
+        name: ok
+        within: { duration: 30h }
+  - name: pf_any
+    table: pf_any_p${seed}
+    order: any
+    steps:
+      - event: first_visit
+      - event: k2
+        within: { hours: 20 }
+      - event: k1
+        within: { duration: 2d }
+  - name: pf_open
+    table: pf_open_p${seed}
+    order: independent
+    steps:
+      - event: first_visit
+      - event: k2
+      - event: k1
+        within: { days: 2 }
+`;
 
 const BATCHES = 25;
 // Per engine: 8 histories with transactions and 4 without, 300 incremental builds, 600 in all.
@@ -50,8 +82,18 @@ describe.each(ENGINES.flatMap((engine) => MODES.map((m) => ({ engine, ...m }))))
     const names = { events: `events_p${seed}`, users: `users_p${seed}` };
     const timezone = ZONES[seed % ZONES.length];
     let tracked = ['k1', 'k2', "o'k"];
-    const base: MetricsSpec = parseSpec(`version: 1\ntimezone: ${timezone}\nincremental: { lookback: { hours: ${LOOKBACK_HOURS} } }\nevents: [k1]\nfunnels: []\n`);
-    const specFor = (events: string[]): MetricsSpec => ({ ...base, events, sources: { ...base.sources, ...names }, mart: { table: `mart_p${seed}`, stateTable: `mart_p${seed}__build_state` } });
+    const base: MetricsSpec = parseSpec(
+      `version: 1\ntimezone: ${timezone}\nincremental: { lookback: { hours: ${LOOKBACK_HOURS} } }\nevents: [k1, k2, k3, "o'k"]\nfunnels:\n${funnelsYaml(seed)}`,
+    );
+    // Funnels come and go between builds; the ones present are checked against the reference after every build.
+    let active = base.funnels.map((f) => f.name);
+    const specFor = (events: string[]): MetricsSpec => ({
+      ...base,
+      events,
+      funnels: base.funnels.filter((f) => active.includes(f.name)),
+      sources: { ...base.sources, ...names },
+      mart: { table: `mart_p${seed}`, stateTable: `mart_p${seed}__build_state` },
+    });
 
     const users: SourceUser[] = [];
     const events: SourceEvent[] = [];
@@ -80,7 +122,15 @@ describe.each(ENGINES.flatMap((engine) => MODES.map((m) => ({ engine, ...m }))))
         const userId = random.chance(0.05) || known.length === 0 ? `ghost${random.int(0, 3)}` : random.pick(known).user_id;
         let datetime = when();
         if (random.chance(0.05) && watermark !== undefined) datetime = utcText(watermark); // exactly on the last watermark
-        batchEvents.push({ user_id: userId, event_name: random.pick(EVENT_POOL), datetime });
+        let eventName = random.pick(EVENT_POOL);
+        // Exactly on an elapsed window's end (boundary included), when that instant is still allowed to arrive.
+        const user = known.find((u) => u.user_id === userId);
+        if (user && random.chance(0.15)) {
+          const [offset, name] = random.pick([[30 * HOUR, "o'k"], [48 * HOUR, 'k1']] as const);
+          const edge = utcMillis(user.first_datetime!) + offset;
+          if (edge >= earliest && edge <= now) [datetime, eventName] = [utcText(edge), name];
+        }
+        batchEvents.push({ user_id: userId, event_name: eventName, datetime });
       }
       // A user who enters the dimension now, with old history (long before the cutoff).
       if (random.chance(0.15)) {
@@ -109,6 +159,10 @@ describe.each(ENGINES.flatMap((engine) => MODES.map((m) => ({ engine, ...m }))))
       }
       if (random.chance(0.1)) tracked = EVENT_POOL.filter(() => random.chance(0.6)).concat(tracked.length === 0 ? ['k1'] : []);
       if (tracked.length === 0) tracked = ['k2'];
+      if (random.chance(0.08)) {
+        const toggled = random.pick(base.funnels).name;
+        active = active.includes(toggled) ? active.filter((f) => f !== toggled) : [...active, toggled];
+      }
 
       // A build that fails halfway first, now and then: the next one must still converge.
       if (random.chance(0.1)) {
@@ -118,14 +172,25 @@ describe.each(ENGINES.flatMap((engine) => MODES.map((m) => ({ engine, ...m }))))
       const report = await buildMart(w, specFor(tracked), clock());
       expect(report.mode).toBe('incremental');
       expect(await readMart(wh, `mart_p${seed}`), `seed ${seed}, batch ${batch}`).toEqual(referenceMart(visible(), users, tracked, timezone));
+      const refUsers = users.filter((u) => u.first_datetime !== null).map((u) => ({ user_id: u.user_id, first_datetime: u.first_datetime! }));
+      for (const funnel of base.funnels) {
+        if (!active.includes(funnel.name)) {
+          expect(await wh.columns(funnel.table), `${funnel.table} dropped`).toBeUndefined();
+          continue;
+        }
+        const expected = referenceFunnelTable(visible(), refUsers, refFunnel(funnel), timezone, report.watermark ?? '0001-01-01 00:00:00');
+        expect(await readFunnelTable(wh, funnel), `seed ${seed}, batch ${batch}, funnel ${funnel.name}`).toEqual(expected);
+      }
       const newest = visible().reduce((max, e) => Math.max(max, utcMillis(e.datetime)), Number.NEGATIVE_INFINITY);
       if (Number.isFinite(newest)) watermark = Math.max(watermark ?? newest, newest);
       batchesChecked++;
     }
 
     const incremental = await readMart(wh, `mart_p${seed}`);
+    const incrementalFunnels = await Promise.all(specFor(tracked).funnels.map((f) => readFunnelTable(wh, f)));
     expect((await buildMart(w, specFor(tracked), { ...clock(), fullRefresh: true })).mode).toBe('full');
     expect(await readMart(wh, `mart_p${seed}`)).toEqual(incremental);
+    expect(await Promise.all(specFor(tracked).funnels.map((f) => readFunnelTable(wh, f)))).toEqual(incrementalFunnels);
     expect(batchesChecked).toBe(BATCHES);
   });
 });

@@ -29,6 +29,8 @@ import { checkSources } from './check-sources.ts';
 import { MART_COLUMNS, MartSql, type ScanScope, type Statement } from './mart-sql.ts';
 import { assertOwnedOrAbsent, ownershipComment } from './ownership.ts';
 import { ScratchTables } from './scratch-tables.ts';
+import { funnelTableName } from '../funnel/funnel-table-sql.ts';
+import { funnelDefinitionHash, FunnelTables, funnelTablesState, ownedFunnelTables, type FunnelTableOutcome } from './funnel-tables.ts';
 import { compareTimestamps, maxTimestamp, minTimestamp, minusDuration, plusMillis } from './timestamps.ts';
 
 export const FULL_STEPS = ['lock', 'load users', 'scan events', 'stage', 'publish', 'state'] as const;
@@ -64,6 +66,8 @@ export async function buildMart(warehouse: Warehouse, spec: MetricsSpec, options
       { table: spec.mart.table, role: 'mart', field: 'mart.table', legacyColumns: [MART_COLUMNS] },
       { table: spec.mart.stateTable, role: 'build state', field: 'mart.state_table', legacyColumns: [STATE_COLUMNS, ...LEGACY_STATE_COLUMNS] },
     ]);
+    // The funnel tables of this spec, and those of funnels removed since the last build (to drop).
+    await assertOwnedOrAbsent(warehouse, ownedFunnelTables(spec, (await new BuildStateStore(warehouse, spec.mart.stateTable).read())?.funnelTables));
     const build = new Build(warehouse, spec, sql, scratch, userIdType, options);
     const report = transactions ? await warehouse.transaction(() => build.run()) : await build.run();
     report.elapsedMs = Math.round(performance.now() - started);
@@ -126,7 +130,7 @@ class Build {
     // The state: what the next build starts from.
     const lateCutoff = outcome.watermark === null ? null : minusDuration(outcome.watermark, spec.incremental.lookback);
     const counts = lateCutoff === null ? { all: 0, tracked: {} } : await outcome.countsThrough(lateCutoff);
-    const changed = outcome.inserted + outcome.updated + outcome.deleted > 0;
+    const changed = outcome.inserted + outcome.updated + outcome.deleted + outcome.funnels.reduce((n, f) => n + f.rowsWritten + (f.mode === 'full' ? 0 : 0), 0) > 0 || outcome.funnels.some((f) => f.mode !== 'incremental');
     const state: BuildState = {
       definitionHash: hash,
       trackedEvents: [...spec.events],
@@ -140,6 +144,7 @@ class Build {
       definition,
       dataVersion: (previous?.dataVersion ?? 0) + (fullReason || changed || previous?.publishing ? 1 : 0),
       publishing: false,
+      funnelTables: funnelTablesState(spec),
     };
     await this.store.write(state, this.scratch.name('state'));
     await this.scratch.dropAll();
@@ -166,6 +171,7 @@ class Build {
       newOrChangedUsers: outcome.newOrChangedUsers,
       removedUsers: outcome.removedUsers,
       usersCheck: outcome.usersCheck,
+      funnelTables: outcome.funnels,
       backfilledEvents: outcome.backfilled,
       removedEvents: outcome.removed,
       lateEventsBeyondLookback: outcome.late,
@@ -186,6 +192,10 @@ class Build {
     await this.store.write({ ...previous, publishing: true }, this.scratch.name('pending_state'));
   }
 
+  private funnelTables(watermark: string | null): FunnelTables {
+    return new FunnelTables({ warehouse: this.warehouse, spec: this.spec, scratch: this.scratch, userIdType: this.userIdType, through: watermark });
+  }
+
   private async full(previous: BuildState | undefined): Promise<Outcome> {
     const { spec, sql } = this;
     const watermark = nullableText((await this.one(sql.newestEvent(this.horizon, null))).newest);
@@ -201,11 +211,14 @@ class Build {
     const martRowsBefore = (await this.warehouse.columns(spec.mart.table)) ? Number((await this.one(sql.martRowCount())).n) : 0;
     await this.run1(sql.stageMart());
     const inserted = Number((await this.one({ sql: `SELECT COUNT(*) AS n FROM ${this.warehouse.dialect.quoteIdentifier(this.scratch.name('mart'))}`, params: [] })).n);
+    const funnels = this.funnelTables(watermark);
+    const stagedFunnels = await funnels.stageFull(spec.funnels, this.scratch.name('users'));
     await this.step('stage');
 
     await this.beforePublish(previous);
     await this.warehouse.replaceTable(spec.mart.table, this.scratch.name('mart'));
     await this.warehouse.setTableComment(spec.mart.table, ownershipComment('mart'));
+    const funnelOutcomes = [...(await funnels.publishFull(stagedFunnels)), ...(await funnels.dropRemoved(previous?.funnelTables))];
     await this.step('publish');
 
     const scannedPerEvent = perEvent(await this.all(sql.scannedPerEvent()));
@@ -217,6 +230,7 @@ class Build {
       inserted,
       updated: 0,
       deleted: martRowsBefore,
+      funnels: funnelOutcomes,
       newOrChangedUsers: 0,
       removedUsers: 0,
       usersCheck: 'all users loaded',
@@ -293,12 +307,28 @@ class Build {
     const delta = await this.one(sql.deltaSummary());
     await this.step('stage');
 
+    const anyChange = Number(delta.inserted) + Number(delta.updated) + Number(delta.deleted) > 0;
     if (warehouse.dialect.capabilities.transactions) {
       for (const s of sql.publishDeltaByDeleteInsert()) await this.run1(s);
-    } else if (Number(delta.inserted) + Number(delta.updated) + Number(delta.deleted) > 0) {
+    } else if (anyChange || spec.funnels.length > 0) {
       await this.beforePublish(prev);
-      await this.run1(sql.publishDeltaByMerge());
+      if (anyChange) await this.run1(sql.publishDeltaByMerge());
     }
+
+    // The funnel tables follow the published mart (its first_visit rows are now every user's).
+    // New or redefined funnels, and every funnel after a build died mid-publish, are rebuilt in full.
+    const funnels = this.funnelTables(watermark);
+    const known = prev.funnelTables;
+    const rebuild = spec.funnels.filter((f) => prev.publishing || known[funnelTableName(spec, f)]?.hash !== funnelDefinitionHash(spec, f));
+    const refresh = spec.funnels.filter((f) => !rebuild.includes(f));
+    let allUsers: string | undefined;
+    if (rebuild.length > 0) {
+      allUsers = this.scratch.name('all_users');
+      await this.run1(sql.stageUsersFromMart(allUsers));
+    }
+    const stagedFull = allUsers ? await funnels.stageFull(rebuild, allUsers) : new Map();
+    const stagedRefresh = await funnels.stageIncremental(refresh, { mart: spec.mart.table, changedUsers: this.scratch.name('changed_users'), goneUsers: this.scratch.name('gone_users'), after: scannedAfter });
+    const funnelOutcomes = [...(await funnels.publishFull(stagedFull)), ...(await funnels.publishIncremental(stagedRefresh)), ...(await funnels.dropRemoved(prev.funnelTables))];
     await this.step('publish');
 
     return {
@@ -311,6 +341,7 @@ class Build {
       deleted: Number(delta.deleted),
       newOrChangedUsers: Number(changed.changed),
       removedUsers: Number(changed.gone),
+      funnels: funnelOutcomes,
       usersCheck: unchanged ? 'only new users read (users already built unchanged)' : 'all users compared (users already built changed)',
       backfilled,
       removed,
@@ -370,6 +401,7 @@ interface Outcome {
   newOrChangedUsers: number;
   removedUsers: number;
   usersCheck: string;
+  funnels: FunnelTableOutcome[];
   backfilled: string[];
   removed: string[];
   late: number;

@@ -24,6 +24,8 @@ export interface BuildReport {
   removedUsers: number;
   /** How new and changed users were found: only the new ones read, or every user compared. */
   usersCheck: string;
+  /** Each funnel table: rebuilt in full, refreshed for the users whose row can have changed, or dropped (funnel removed). */
+  funnelTables: { table: string; mode: 'full' | 'incremental' | 'dropped'; rowsWritten: number }[];
   backfilledEvents: string[];
   removedEvents: string[];
   /** Source rows that appeared at or before the last build's lookback cutoff: not in the mart until --full-refresh. */
@@ -51,6 +53,9 @@ export function formatBuildReport(r: BuildReport): string {
     lines.push(`  users      ${n(r.usersWithoutFirstVisit)} rows without user_id or first_datetime ignored, ${n(r.duplicateUserRows)} repeated user_id rows (earliest first visit used)`);
   }
   if (r.mode === 'incremental') lines.push(`  users      ${n(r.newOrChangedUsers)} new or changed users rebuilt from their full history, ${n(r.removedUsers)} removed (${r.usersCheck})`);
+  for (const f of r.funnelTables) {
+    lines.push(`  funnel     ${f.table}: ${f.mode === 'full' ? `rebuilt, ${n(f.rowsWritten)} users` : f.mode === 'incremental' ? `${n(f.rowsWritten)} users recomputed` : 'dropped (funnel removed from the spec)'}`);
+  }
   if (r.backfilledEvents.length > 0) lines.push(`  backfilled ${r.backfilledEvents.join(', ')} (newly tracked, from full history)`);
   if (r.removedEvents.length > 0) lines.push(`  removed    ${r.removedEvents.join(', ')} (no longer tracked)`);
   if (r.lateEventsBeyondLookback > 0 || r.deletedSourceEvents > 0) {

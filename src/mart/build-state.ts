@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { MetricsSpec } from '../spec/spec-types.ts';
 import { BoundParams } from '../warehouse/bound-params.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
+import type { FunnelTablesState } from './funnel-tables.ts';
 import { ownershipComment } from './ownership.ts';
 
 /** Bump when the mart's meaning changes: existing marts are then rebuilt in full. */
@@ -38,6 +39,8 @@ export interface BuildState {
    * if the build died in between, the mart may have changed, so the next build bumps dataVersion.
    */
   publishing: boolean;
+  /** The funnel tables built, each with the hash of its funnel's definition (a changed one is rebuilt in full). */
+  funnelTables: FunnelTablesState;
 }
 
 export function definitionHash(spec: MetricsSpec, userIdType: string): string {
@@ -64,6 +67,7 @@ const COLUMNS = [
   'definition',
   'data_version',
   'publishing',
+  'funnel_tables',
 ] as const;
 
 /** Column sets of states written by earlier versions: still recognised as this project's own table. */
@@ -100,6 +104,7 @@ export class BuildStateStore {
       definition: String(row.definition),
       dataVersion: Number(row.data_version),
       publishing: row.publishing === true,
+      funnelTables: JSON.parse(String(row.funnel_tables)) as FunnelTablesState,
     };
   }
 
@@ -127,6 +132,7 @@ export class BuildStateStore {
       [state.definition, string],
       [state.dataVersion, bigint],
       [state.publishing, boolean],
+      [JSON.stringify(state.funnelTables), string],
     ];
     const select = values.map(([value, type], i) => `${p.bind(value, type)} AS ${COLUMNS[i]}`).join(', ');
     await this.warehouse.run(`CREATE TABLE ${this.warehouse.dialect.quoteIdentifier(staged)} AS SELECT ${select}`, p.values);

@@ -192,6 +192,14 @@ WHERE NOT EXISTS (SELECT 1 FROM ${this.mart} AS m WHERE m.event_name = ${p.bind(
     );
   }
 
+  /** Every user as the published mart has them (user_id, first_datetime, first_visit_date): for a funnel table rebuilt in full. */
+  stageUsersFromMart(target: string): Statement {
+    return this.statement(
+      (p) => `CREATE TABLE ${this.q(target)} AS
+SELECT user_id, first_visit_datetime AS first_datetime, first_visit_date FROM ${this.mart} WHERE event_name = ${p.bind(FIRST_VISIT)}`,
+    );
+  }
+
   /** Exact path (users already built changed): every user compared with the mart's first visits. */
   stageChangedUsers(): Statement {
     return this.statement(

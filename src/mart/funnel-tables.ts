@@ -1,0 +1,179 @@
+/**
+ * The funnel tables, built in the same build and publish as the mart (src/funnel/ says what a
+ * row means; this module says which rows a build recomputes and how it publishes them).
+ *
+ * Full: every user, one CREATE TABLE AS, published with Warehouse.replaceTable. Incremental: only
+ * users whose row can have changed: new users, users whose first visit moved, and users with an
+ * event of the funnel inside the scan range that falls before their windows close (after that,
+ * no event can change the row). Their rows are recomputed from the raw log and replace the old
+ * ones (DELETE + INSERT in the build's transaction, or one MERGE); rows of users gone from the
+ * dimension are deleted. A funnel that is new or whose definition changed is rebuilt in full; the
+ * table of a funnel removed from metrics.yaml is dropped.
+ */
+import { createHash } from 'node:crypto';
+import { FUNNEL_COLUMNS as C } from '../funnel/funnel-columns.ts';
+import { funnelEvents } from '../funnel/funnel-semantics.ts';
+import { funnelOpenUntil, funnelTableColumns, funnelTableName, funnelTableSelect } from '../funnel/funnel-table-sql.ts';
+import type { Funnel, MetricsSpec } from '../spec/spec-types.ts';
+import { FIRST_VISIT } from '../spec/spec-types.ts';
+import { BoundParams } from '../warehouse/bound-params.ts';
+import type { Warehouse } from '../warehouse/warehouse.ts';
+import type { Statement } from './mart-sql.ts';
+import { ownershipComment, type OwnedTable } from './ownership.ts';
+import type { ScratchTables } from './scratch-tables.ts';
+
+/** What the state remembers of each funnel table: its funnel and a hash of the definition it was built with. */
+export type FunnelTablesState = Record<string, { funnel: string; hash: string }>;
+
+export interface FunnelTableOutcome {
+  table: string;
+  mode: 'full' | 'incremental' | 'dropped';
+  /** Users whose rows were recomputed (or deleted); full builds: every row. */
+  rowsWritten: number;
+}
+
+export function funnelDefinitionHash(spec: MetricsSpec, funnel: Funnel): string {
+  const { title: _title, description: _description, ...meaning } = funnel;
+  const definition = { meaning, timezone: spec.timezone, events: spec.sources.events, users: spec.sources.users };
+  return createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 16);
+}
+
+export function funnelTablesState(spec: MetricsSpec): FunnelTablesState {
+  return Object.fromEntries(spec.funnels.map((f) => [funnelTableName(spec, f), { funnel: f.name, hash: funnelDefinitionHash(spec, f) }]));
+}
+
+/** The tables the build may create or replace: each must be absent or this project's own. */
+export function ownedFunnelTables(spec: MetricsSpec, previous: FunnelTablesState | undefined): OwnedTable[] {
+  const current = spec.funnels.map((f) => ({ table: funnelTableName(spec, f), role: 'funnel table' as const, field: `funnels[${f.name}].table` }));
+  const removed = Object.keys(previous ?? {})
+    .filter((t) => !current.some((c) => c.table === t))
+    .map((table) => ({ table, role: 'funnel table' as const, field: `funnels (removed funnel ${previous![table].funnel})` }));
+  return [...current, ...removed];
+}
+
+export interface FunnelBuildInputs {
+  warehouse: Warehouse;
+  spec: MetricsSpec;
+  scratch: ScratchTables;
+  userIdType: string;
+  /** The build's watermark; null when the source is empty. */
+  through: string | null;
+}
+
+export class FunnelTables {
+  private readonly q: (name: string) => string;
+
+  constructor(private readonly inputs: FunnelBuildInputs) {
+    this.q = inputs.warehouse.dialect.quoteIdentifier;
+  }
+
+  private run = (s: Statement) => this.inputs.warehouse.run(s.sql, s.params);
+
+  /** An instant before every event: the bound of a build over an empty source. */
+  private get through() {
+    return this.inputs.through ?? '0001-01-01 00:00:00';
+  }
+
+  /**
+   * Every funnel table from scratch, from `users` (user_id, first_datetime, first_visit_date of
+   * every user): staged now, published by publishFull.
+   */
+  async stageFull(funnels: readonly Funnel[], users: string): Promise<Map<Funnel, string>> {
+    const staged = new Map<Funnel, string>();
+    for (const [i, funnel] of funnels.entries()) {
+      const table = this.inputs.scratch.name(`f${i}_full`);
+      const select = funnelTableSelect(this.inputs.warehouse.dialect, this.inputs.spec, funnel, { events: this.inputs.spec.sources.events, users, through: this.through });
+      await this.run({ sql: `CREATE TABLE ${this.q(table)} AS\n${select.sql}`, params: select.params });
+      staged.set(funnel, table);
+    }
+    return staged;
+  }
+
+  async publishFull(staged: Map<Funnel, string>): Promise<FunnelTableOutcome[]> {
+    const outcomes: FunnelTableOutcome[] = [];
+    for (const [funnel, table] of staged) {
+      const target = funnelTableName(this.inputs.spec, funnel);
+      const [{ n }] = await this.inputs.warehouse.query(`SELECT COUNT(*) AS n FROM ${this.q(table)}`);
+      await this.inputs.warehouse.replaceTable(target, table);
+      await this.inputs.warehouse.setTableComment(target, ownershipComment('funnel table'));
+      outcomes.push({ table: target, mode: 'full', rowsWritten: Number(n) });
+    }
+    return outcomes;
+  }
+
+  /**
+   * Incremental: per funnel, the users whose row can have changed (see the header), their rows
+   * recomputed into a scratch table, plus delete markers for users gone from the dimension.
+   * `mart` must already hold this build's first visits (it is published first).
+   */
+  async stageIncremental(funnels: readonly Funnel[], scope: { mart: string; changedUsers: string; goneUsers: string; after: string | null }): Promise<Map<Funnel, string>> {
+    const { warehouse, spec, scratch } = this.inputs;
+    const d = warehouse.dialect;
+    const staged = new Map<Funnel, string>();
+    for (const [i, funnel] of funnels.entries()) {
+      const users = scratch.name(`f${i}_users`);
+      const p = new BoundParams(d);
+      const openUntil = funnelOpenUntil(d, spec, funnel, 'fv.first_visit_datetime', 'fv.first_visit_date', p);
+      const touched = `SELECT e.user_id FROM ${this.q(spec.sources.events)} AS e
+  JOIN ${this.q(scope.mart)} AS fv ON fv.user_id = e.user_id AND fv.event_name = ${p.bind(FIRST_VISIT, d.types.string)}
+  WHERE e.event_name IN (${p.list(funnelEvents(funnel))})
+    AND e."datetime" <= ${p.bind(this.through, d.types.timestamp)}${scope.after === null ? '' : `\n    AND e."datetime" > ${p.bind(scope.after, d.types.timestamp)}`}
+    AND e."datetime" >= fv.first_visit_datetime${openUntil === undefined ? '' : `\n    AND e."datetime" <= ${openUntil}`}`;
+      await this.run({
+        sql: `CREATE TABLE ${this.q(users)} AS
+SELECT m.user_id, m.first_visit_datetime AS first_datetime, m.first_visit_date
+FROM ${this.q(scope.mart)} AS m
+WHERE m.event_name = ${p.bind(FIRST_VISIT, d.types.string)}
+  AND (m.user_id IN (SELECT user_id FROM ${this.q(scope.changedUsers)}) OR m.user_id IN (${touched}))`,
+        params: p.values,
+      });
+      const rows = scratch.name(`f${i}_rows`);
+      const select = funnelTableSelect(d, spec, funnel, { events: spec.sources.events, users, through: this.through });
+      const columns = funnelTableColumns(funnel, d, this.inputs.userIdType);
+      const deleteMarker = columns.map((c) => (c.name === C.userId ? 'g.user_id' : `CAST(NULL AS ${c.type})`)).join(', ');
+      await this.run({
+        sql: `CREATE TABLE ${this.q(rows)} AS
+SELECT r.*, 'upsert' AS action FROM (\n${select.sql}\n) AS r
+UNION ALL
+SELECT ${deleteMarker}, 'delete' FROM ${this.q(scope.goneUsers)} AS g`,
+        params: select.params,
+      });
+      staged.set(funnel, rows);
+    }
+    return staged;
+  }
+
+  async publishIncremental(staged: Map<Funnel, string>): Promise<FunnelTableOutcome[]> {
+    const { warehouse, spec } = this.inputs;
+    const outcomes: FunnelTableOutcome[] = [];
+    for (const [funnel, rows] of staged) {
+      const target = this.q(funnelTableName(spec, funnel));
+      const columns = funnelTableColumns(funnel, warehouse.dialect, this.inputs.userIdType).map((c) => this.q(c.name));
+      const [{ n }] = await warehouse.query(`SELECT COUNT(*) AS n FROM ${this.q(rows)}`);
+      if (Number(n) > 0) {
+        if (warehouse.dialect.capabilities.transactions) {
+          await warehouse.run(`DELETE FROM ${target} WHERE ${this.q(C.userId)} IN (SELECT ${this.q(C.userId)} FROM ${this.q(rows)})`);
+          await warehouse.run(`INSERT INTO ${target} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${this.q(rows)} WHERE action = 'upsert'`);
+        } else {
+          const set = columns.filter((c) => c !== this.q(C.userId)).map((c) => `${c} = r.${c}`);
+          await warehouse.run(`MERGE INTO ${target} AS t
+USING ${this.q(rows)} AS r
+ON t.${this.q(C.userId)} = r.${this.q(C.userId)}
+WHEN MATCHED AND r.action = 'delete' THEN DELETE
+WHEN MATCHED THEN UPDATE SET ${set.join(', ')}
+WHEN NOT MATCHED AND r.action = 'upsert' THEN INSERT (${columns.join(', ')}) VALUES (${columns.map((c) => `r.${c}`).join(', ')})`);
+        }
+      }
+      outcomes.push({ table: funnelTableName(spec, funnel), mode: 'incremental', rowsWritten: Number(n) });
+    }
+    return outcomes;
+  }
+
+  /** Drops the tables of funnels no longer in metrics.yaml (ownership was checked before the build started). */
+  async dropRemoved(previous: FunnelTablesState | undefined): Promise<FunnelTableOutcome[]> {
+    const current = funnelTablesState(this.inputs.spec);
+    const removed = Object.keys(previous ?? {}).filter((t) => !(t in current));
+    for (const table of removed) await this.inputs.warehouse.run(`DROP TABLE IF EXISTS ${this.q(table)}`);
+    return removed.map((table) => ({ table, mode: 'dropped', rowsWritten: 0 }));
+  }
+}

@@ -12,4 +12,6 @@ export interface BenchContext {
   rounds: Rounds;
   /** Progress lines (stderr in the CLI). */
   log: (line: string) => void;
+  /** Events per user in generated logs (default: the demo generator's). */
+  eventsPerUser?: number;
 }

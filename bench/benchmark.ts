@@ -28,6 +28,10 @@ export interface BenchOptions {
   events: number;
   days: number;
   quick: boolean;
+  /** Skip the 16N point of the scale curve (the 4N history the 240-day incremental needs stays). */
+  noScale?: boolean;
+  /** Events per user in the generated log (default: the demo's 20). */
+  eventsPerUser?: number;
   /** Where `<engine>-<N>.json` goes; default bench/results. */
   resultsDir?: string;
   /** Default: 1 warm-up + 5 runs, or + 3 with --quick. */
@@ -47,7 +51,7 @@ export interface ScalePoint {
 }
 
 export interface BenchResult extends RunInfo {
-  options: { engine: Engine; events: number; days: number; quick: boolean; rounds: Rounds; specFile: string };
+  options: { engine: Engine; events: number; days: number; quick: boolean; noScale: boolean; eventsPerUser: number | null; rounds: Rounds; specFile: string };
   datasets: Omit<Dataset, 'plan'>[];
   builds: FullBuilds;
   incremental: { atD: IncrementalSteps; at4D: IncrementalSteps };
@@ -77,7 +81,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchOutcome>
   try {
     const modelDir = join(db.workDir, 'model');
     generateModel({ specFile, modelDir });
-    const ctx: BenchContext = { db, spec, modelDir, compiled: await compileModel(modelDir), rounds, log };
+    const ctx: BenchContext = { db, spec, modelDir, compiled: await compileModel(modelDir), rounds, log, eventsPerUser: options.eventsPerUser };
     const info = runInfo(REPO_ROOT, db.engineVersion);
     const N = options.events;
     const D = options.days;
@@ -100,7 +104,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchOutcome>
     scale.push(scalePoint(b, fullB.full));
 
     const datasets = [a, b];
-    if (!options.quick) {
+    if (!options.quick && !options.noScale) {
       const c = await loadDataset(ctx, 16 * N, 16 * D);
       log('full build, 16N');
       // Each run is 16 times the N build: three measured runs keep the median and the run time sane.
@@ -115,7 +119,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchOutcome>
 
     const result: BenchResult = {
       ...info,
-      options: { engine: options.engine, events: N, days: D, quick: options.quick, rounds, specFile },
+      options: { engine: options.engine, events: N, days: D, quick: options.quick, noScale: options.noScale ?? false, eventsPerUser: options.eventsPerUser ?? null, rounds, specFile },
       datasets: datasets.map(({ plan: _plan, ...rest }) => rest),
       builds,
       incremental: { atD, at4D },
@@ -163,5 +167,7 @@ function ratios(builds: FullBuilds, atD: IncrementalSteps, at4D: IncrementalStep
     rawOverRollupFunnel: r(queries[0]?.raw, queries[0]?.rollup),
     rawOverRollupSeedAdvanced: r(queries[1]?.raw, queries[1]?.rollup),
     scaleFlatness: Math.max(...perMillion) / Math.min(...perMillion),
+    funnelTablesShareOfFull: builds.funnelTablesMs / builds.withoutFunnelTablesMs,
+    funnelTablesIncrementalMs: atD.funnelTablesMs,
   };
 }

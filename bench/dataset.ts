@@ -24,7 +24,7 @@ export async function loadDataset(ctx: BenchContext, targetEvents: number, days:
   let plan: DemoPlan | undefined;
   let users = 0;
   const generate = await measureOnce(ctx.db.warehouse, async () => {
-    const summary = await generateDemoData(ctx.db.warehouse, { events: targetEvents, days, seed: BENCH_SEED, tables: { events: ctx.spec.sources.events, users: ctx.spec.sources.users } });
+    const summary = await generateDemoData(ctx.db.warehouse, { events: targetEvents, ...(ctx.eventsPerUser && { users: Math.max(1, Math.round(targetEvents / ctx.eventsPerUser)) }), days, seed: BENCH_SEED, tables: { events: ctx.spec.sources.events, users: ctx.spec.sources.users } });
     plan = summary.plan;
     users = summary.users;
   });

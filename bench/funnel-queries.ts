@@ -4,10 +4,10 @@
  * dim__users, as an analyst without the mart would have to. Both answer per cohort day with the
  * users reaching each step; `compareFunnels` proves they agree.
  *
- * The raw SQL means what the mart + view mean (docs/metrics-yaml.md): a user's first visit is the
- * earliest first_datetime in dim__users; a step counts the user's first occurrence of its event at
- * or after the first visit, within its 1-based window (calendar days in the spec's time zone, or
- * hour buckets); `sequential` also needs each step not earlier than the previous one.
+ * The raw SQL means what the funnel tables + view mean (docs/metrics-yaml.md): a user's first
+ * visit is the earliest first_datetime in dim__users; a step counts an occurrence of its event at
+ * or after the first visit, within its window (1-based calendar days in the spec's time zone,
+ * hour buckets, or elapsed time); `sequential` matches each step at or after the previous match.
  */
 import type { CubeRestQuery } from '../src/query/cube-query.ts';
 import type { ResultRow } from '../src/query/shape-result.ts';
@@ -61,56 +61,84 @@ export function countsFromRaw(question: FunnelQuestion, rows: Row[]): FunnelCoun
   return new Map(rows.map((row) => [String(row.cohort_date).slice(0, 10), question.funnel.steps.map((_, k) => Number(row[`step_${k + 1}_users`]))]));
 }
 
-/** The raw-log SQL for a question: one pass over the events of the funnel's steps, per user. */
+/**
+ * The raw-log SQL for a question, written as an analyst without the mart would: the users' first
+ * visits, the funnel's events at or after them, then per step the earliest occurrence inside its
+ * window (and, for `sequential`, at or after the previous step's match: one join per step).
+ */
 export function rawFunnelSql(warehouse: Warehouse, spec: MetricsSpec, question: FunnelQuestion): { sql: string; params: unknown[] } {
   const d = warehouse.dialect;
   const q = d.quoteIdentifier;
   const p = new BoundParams(d);
   const { funnel } = question;
   const tz = p.bind(spec.timezone);
-  const laterSteps = funnel.steps.slice(1).map((step, i) => ({ step, k: i + 1 }));
-  const firstAt = laterSteps.map(({ step, k }) => `    MIN(CASE WHEN e.event_name = ${p.bind(step.event)} THEN e."datetime" END) AS step_${k + 1}_at`);
-  const events = p.list(laterSteps.map(({ step }) => step.event));
-  const country = question.country === undefined ? '' : `\n    AND user_id IN (SELECT user_id FROM ${q(spec.sources.users)} WHERE country = ${p.bind(question.country)})`;
-
-  const at = (k: number) => (k === 0 ? 'first_datetime' : `step_${k + 1}_at`);
-  const own = (k: number) => {
+  const later = funnel.steps.slice(1).map((step, i) => ({ step, k: i + 1 }));
+  const inWindow = (k: number, e: string) => {
     const w = funnel.steps[k].within;
-    const conditions = [`${at(k)} IS NOT NULL`];
-    if (w?.days !== undefined) conditions.push(`${d.daysBetween(d.localDate(at(k), tz), 'cohort_date')} + 1 <= ${p.bind(w.days)}`);
-    if (w?.hours !== undefined) conditions.push(`${d.hourBucketsBetween(at(k), 'first_datetime')} + 1 <= ${p.bind(w.hours)}`);
-    return `(${conditions.join(' AND ')})`;
+    const conditions = [`${e}.event_name = ${p.bind(funnel.steps[k].event)}`];
+    if (w?.days !== undefined) conditions.push(`${d.daysBetween(`${e}.local_date`, `${e}.cohort_date`)} + 1 <= ${p.bind(w.days)}`);
+    if (w?.hours !== undefined) conditions.push(`${d.hourBucketsBetween(`${e}."datetime"`, `${e}.first_datetime`)} + 1 <= ${p.bind(w.hours)}`);
+    if (w?.duration !== undefined) conditions.push(`${e}."datetime" <= ${d.plusSeconds(`${e}.first_datetime`, p.bind(durationSeconds(w.duration), d.types.bigint))}`);
+    return conditions.join(' AND ');
   };
+  const country = question.country === undefined ? '' : `\n    AND user_id IN (SELECT user_id FROM ${q(spec.sources.users)} WHERE country = ${p.bind(question.country)})`;
+  const events = p.list([...new Set(later.map(({ step }) => step.event))]);
+
+  let matches: string;
+  if (funnel.order === 'sequential') {
+    // One relation per step: the earliest occurrence in its window at or after the previous match.
+    const ctes = later.map(({ k }) => {
+      const from = k === 1 ? 'users' : `step_${k}`;
+      const previous = k === 1 ? 's.first_datetime' : `s.at_${k}`;
+      const carried = ['s.user_id', 's.first_datetime', 's.cohort_date', ...later.filter((l) => l.k < k).map((l) => `s.at_${l.k + 1}`)];
+      return `step_${k + 1} AS (
+  SELECT ${carried.join(', ')}, MIN(e."datetime") AS at_${k + 1}
+  FROM ${from} AS s
+  LEFT JOIN ev AS e ON e.user_id = s.user_id AND ${inWindow(k, 'e')} AND e."datetime" >= ${previous}
+  GROUP BY ${carried.join(', ')}
+)`;
+    });
+    matches = `${ctes.join(',\n')},\nmatched AS (SELECT * FROM step_${funnel.steps.length})`;
+  } else {
+    const own = later.map(({ k }) => `MIN(CASE WHEN ${inWindow(k, 'e')} THEN e."datetime" END) AS at_${k + 1}`);
+    matches = `matched AS (
+  SELECT s.user_id, s.first_datetime, s.cohort_date, ${own.join(', ')}
+  FROM users AS s LEFT JOIN ev AS e ON e.user_id = s.user_id
+  GROUP BY s.user_id, s.first_datetime, s.cohort_date
+)`;
+  }
   const reached = (k: number): string => {
-    if (k === 0 || funnel.order === 'independent') return own(k);
-    const link = funnel.order === 'sequential' ? ` AND ${at(k)} >= ${at(k - 1)}` : '';
-    return `${reached(k - 1)} AND ${own(k)}${link}`;
+    if (k === 0) return 'TRUE';
+    const own = `at_${k + 1} IS NOT NULL`;
+    return funnel.order === 'independent' ? own : `${reached(k - 1)} AND ${own}`;
   };
   const counts = funnel.steps.map((_, k) => `  COUNT(CASE WHEN ${reached(k)} THEN 1 END) AS step_${k + 1}_users`);
 
   const sql = `WITH users AS (
   -- the first visit: a user repeated in the dimension keeps the earliest
-  SELECT user_id, MIN(first_datetime) AS first_datetime
-  FROM ${q(spec.sources.users)}
-  WHERE user_id IS NOT NULL AND first_datetime IS NOT NULL
-  GROUP BY user_id
+  SELECT user_id, first_datetime, ${d.localDate('first_datetime', tz)} AS cohort_date
+  FROM (SELECT user_id, MIN(first_datetime) AS first_datetime FROM ${q(spec.sources.users)} WHERE user_id IS NOT NULL AND first_datetime IS NOT NULL GROUP BY user_id) AS u
 ),
-per_user AS (
-  -- each user's first occurrence of each step event, at or after the first visit
-  SELECT u.user_id, u.first_datetime, ${d.localDate('u.first_datetime', tz)} AS cohort_date,
-${firstAt.join(',\n')}
-  FROM users AS u
-  LEFT JOIN ${q(spec.sources.events)} AS e
-    ON e.user_id = u.user_id AND e."datetime" >= u.first_datetime AND e.event_name IN (${events})
-  GROUP BY u.user_id, u.first_datetime
-)
+ev AS (
+  -- the funnel's events at or after each user's first visit
+  SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.cohort_date, ${d.localDate('e."datetime"', tz)} AS local_date
+  FROM ${q(spec.sources.events)} AS e JOIN users AS u ON u.user_id = e.user_id
+  WHERE e.event_name IN (${events}) AND e."datetime" >= u.first_datetime
+),
+${matches}
 SELECT cohort_date,
 ${counts.join(',\n')}
-FROM per_user
+FROM matched
 WHERE TRUE${country}
 GROUP BY cohort_date
 ORDER BY cohort_date`;
   return { sql, params: p.values };
+}
+
+function durationSeconds(text: string): number {
+  const m = /^(\d+)([mhdw])$/.exec(text);
+  if (!m) throw new Error(`not a duration: ${text}`);
+  return Number(m[1]) * { m: 60, h: 3600, d: 86_400, w: 604_800 }[m[2] as 'm' | 'h' | 'd' | 'w'];
 }
 
 /** Differences between two answers, for the report (empty when they agree exactly). */

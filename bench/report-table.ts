@@ -23,10 +23,12 @@ export function renderTable(result: BenchResult): string {
   withTarget(`incremental / full, ${D} d history`, r.incrementalOverFullAtD, TARGETS.incrementalOverFullAtD);
   withTarget(`incremental / full, ${4 * D} d history`, r.incrementalOverFullAt4D, TARGETS.incrementalOverFullAt4D);
   withTarget(`incremental ${4 * D} d / incremental ${D} d`, r.incrementalGrowth, TARGETS.incrementalGrowth);
-  withTarget(`raw / mart: ${queries[0]?.question ?? 'query 1'}`, r.rawOverMartFunnel, TARGETS.rawOverMart);
-  withTarget(`raw / mart: ${queries[1]?.question ?? 'query 2'}`, r.rawOverMartSeedAdvanced, TARGETS.rawOverMart);
-  withTarget(`raw / mart with its rollup built: ${queries[0]?.question ?? 'query 1'}`, r.rawOverRollupFunnel, TARGETS.rawOverMart);
-  withTarget(`raw / mart with its rollup built: ${queries[1]?.question ?? 'query 2'}`, r.rawOverRollupSeedAdvanced, TARGETS.rawOverMart);
+  withTarget(`raw / funnel table: ${queries[0]?.question ?? 'query 1'}`, r.rawOverMartFunnel, TARGETS.rawOverMartFunnel);
+  withTarget(`raw / funnel table: ${queries[1]?.question ?? 'query 2'}`, r.rawOverMartSeedAdvanced, TARGETS.rawOverMartSeedAdvanced);
+  withTarget(`raw / rollup built: ${queries[0]?.question ?? 'query 1'}`, r.rawOverRollupFunnel, TARGETS.rawOverRollup);
+  withTarget(`raw / rollup built: ${queries[1]?.question ?? 'query 2'}`, r.rawOverRollupSeedAdvanced, TARGETS.rawOverRollup);
+  withTarget('funnel tables / rest of a full build', r.funnelTablesShareOfFull, TARGETS.funnelTablesShareOfFull);
+  withTarget(`funnel tables in one incremental build (${D} d)`, r.funnelTablesIncrementalMs, TARGETS.funnelTablesIncrementalMs, (x) => (Number.isFinite(x) ? `${Math.round(x)} ms` : 'n/a'));
   withTarget(`peak RSS at ${N} (sampled, any step)`, memory.peakRssAtNBytes, TARGETS.peakRssBytes, gib);
   withTarget(`time per 1M events, slowest / fastest (${scale.map((s) => millions(s.targetEvents)).join(', ')})`, r.scaleFlatness, TARGETS.scaleFlatness);
 

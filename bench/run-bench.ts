@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--events N] [--days D] [--engine duckdb|postgres] [--quick]`: prints the
+ * `npm run bench -- [--events N] [--days D] [--engine duckdb|postgres] [--quick] [--no-scale] [--events-per-user K]`: prints the
  * table, writes bench/results/<engine>-<N>.json, and exits non-zero when the raw and mart
  * answers disagree.
  */
@@ -22,7 +22,9 @@ const program = new Command('bench')
   .option('--days <d>', 'days of history D of the base dataset', wholeNumber, 60)
   .addOption(new Option('--engine <engine>', 'warehouse').choices([...SUPPORTED_ENGINES]).default('duckdb'))
   .option('--quick', 'fewer runs and no 16N scale point', false)
-  .action(async (options: { events?: number; days: number; engine: Engine; quick: boolean }) => {
+  .option('--no-scale', 'skip the 16N point of the scale curve (keeps the 4N history of the long incremental)')
+  .option('--events-per-user <k>', 'events per user in the generated logs (default 20, as the demo)', wholeNumber)
+  .action(async (options: { events?: number; days: number; engine: Engine; quick: boolean; scale: boolean; eventsPerUser?: number }) => {
     const started = Date.now();
     const log = (line: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
     const outcome = await runBenchmark({
@@ -30,6 +32,8 @@ const program = new Command('bench')
       events: options.events ?? (options.quick ? QUICK_EVENTS : FULL_EVENTS),
       days: options.days,
       quick: options.quick,
+      noScale: !options.scale,
+      ...(options.eventsPerUser !== undefined && { eventsPerUser: options.eventsPerUser }),
       log,
     });
     process.stdout.write(`${outcome.table}\n`);

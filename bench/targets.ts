@@ -1,5 +1,5 @@
 /**
- * The issue's targets (issue 5), as data: each ratio or figure with its bound and how far off a
+ * The issues' targets (5, 8 and 9), as data: each ratio or figure with its bound and how far off a
  * measured value is. Goals to chase, reported, never asserted.
  */
 export interface Target {
@@ -9,14 +9,19 @@ export interface Target {
 }
 
 export const TARGETS = {
-  fullOverFloor: { bound: 1.3, kind: 'max' },
+  // Issue 8: the builder at the floor, incremental builds that cost one day.
+  fullOverFloor: { bound: 1.6, kind: 'max' },
   oursOverSeedFull: { bound: 1.0, kind: 'max' },
-  incrementalOverFullAtD: { bound: 0.1, kind: 'max' },
-  incrementalOverFullAt4D: { bound: 0.1, kind: 'max' },
-  // "not growing at 4·D": the incremental step at 4·D against the one at D, 20% for noise (the flatness tolerance below).
-  incrementalGrowth: { bound: 1.2, kind: 'max' },
-  rawOverMart: { bound: 20, kind: 'min' },
-  peakRssBytes: { bound: 2 * 1024 ** 3, kind: 'max' },
+  incrementalOverFullAtD: { bound: 0.2, kind: 'max' },
+  incrementalOverFullAt4D: { bound: 0.08, kind: 'max' },
+  incrementalGrowth: { bound: 1.5, kind: 'max' },
+  peakRssBytes: { bound: 1.5 * 1024 ** 3, kind: 'max' },
+  // Issue 9: funnel queries from the funnel tables, and what the tables cost the builder.
+  rawOverMartFunnel: { bound: 30, kind: 'min' },
+  rawOverMartSeedAdvanced: { bound: 10, kind: 'min' },
+  rawOverRollup: { bound: 20, kind: 'min' },
+  funnelTablesShareOfFull: { bound: 0.6, kind: 'max' },
+  funnelTablesIncrementalMs: { bound: 100, kind: 'max' },
   // Slowest over fastest time per million events across the scale curve.
   scaleFlatness: { bound: 1.2, kind: 'max' },
 } as const satisfies Record<string, Target>;

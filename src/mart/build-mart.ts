@@ -172,6 +172,7 @@ class Build {
       removedUsers: outcome.removedUsers,
       usersCheck: outcome.usersCheck,
       funnelTables: outcome.funnels,
+      funnelTablesMs: Math.round(this.funnelMs),
       backfilledEvents: outcome.backfilled,
       removedEvents: outcome.removed,
       lateEventsBeyondLookback: outcome.late,
@@ -190,6 +191,18 @@ class Build {
   private async beforePublish(previous: BuildState | undefined): Promise<void> {
     if (this.warehouse.dialect.capabilities.transactions || !previous || previous.publishing) return;
     await this.store.write({ ...previous, publishing: true }, this.scratch.name('pending_state'));
+  }
+
+  /** Time spent on the funnel tables (staging and publishing), for the report. */
+  private funnelMs = 0;
+
+  private async timeFunnels<T>(work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.funnelMs += performance.now() - started;
+    }
   }
 
   private funnelTables(watermark: string | null): FunnelTables {
@@ -212,13 +225,13 @@ class Build {
     await this.run1(sql.stageMart());
     const inserted = Number((await this.one({ sql: `SELECT COUNT(*) AS n FROM ${this.warehouse.dialect.quoteIdentifier(this.scratch.name('mart'))}`, params: [] })).n);
     const funnels = this.funnelTables(watermark);
-    const stagedFunnels = await funnels.stageFull(spec.funnels, this.scratch.name('users'));
+    const stagedFunnels = await this.timeFunnels(() => funnels.stageFull(spec.funnels, this.scratch.name('users')));
     await this.step('stage');
 
     await this.beforePublish(previous);
     await this.warehouse.replaceTable(spec.mart.table, this.scratch.name('mart'));
     await this.warehouse.setTableComment(spec.mart.table, ownershipComment('mart'));
-    const funnelOutcomes = [...(await funnels.publishFull(stagedFunnels)), ...(await funnels.dropRemoved(previous?.funnelTables))];
+    const funnelOutcomes = await this.timeFunnels(async () => [...(await funnels.publishFull(stagedFunnels)), ...(await funnels.dropRemoved(previous?.funnelTables))]);
     await this.step('publish');
 
     const scannedPerEvent = perEvent(await this.all(sql.scannedPerEvent()));
@@ -317,18 +330,20 @@ class Build {
 
     // The funnel tables follow the published mart (its first_visit rows are now every user's).
     // New or redefined funnels, and every funnel after a build died mid-publish, are rebuilt in full.
-    const funnels = this.funnelTables(watermark);
-    const known = prev.funnelTables;
-    const rebuild = spec.funnels.filter((f) => prev.publishing || known[funnelTableName(spec, f)]?.hash !== funnelDefinitionHash(spec, f));
-    const refresh = spec.funnels.filter((f) => !rebuild.includes(f));
-    let allUsers: string | undefined;
-    if (rebuild.length > 0) {
-      allUsers = this.scratch.name('all_users');
-      await this.run1(sql.stageUsersFromMart(allUsers));
-    }
-    const stagedFull = allUsers ? await funnels.stageFull(rebuild, allUsers) : new Map();
-    const stagedRefresh = await funnels.stageIncremental(refresh, { mart: spec.mart.table, changedUsers: this.scratch.name('changed_users'), goneUsers: this.scratch.name('gone_users'), after: scannedAfter });
-    const funnelOutcomes = [...(await funnels.publishFull(stagedFull)), ...(await funnels.publishIncremental(stagedRefresh)), ...(await funnels.dropRemoved(prev.funnelTables))];
+    const funnelOutcomes = await this.timeFunnels(async () => {
+      const funnels = this.funnelTables(watermark);
+      const known = prev.funnelTables;
+      const rebuild = spec.funnels.filter((f) => prev.publishing || known[funnelTableName(spec, f)]?.hash !== funnelDefinitionHash(spec, f));
+      const refresh = spec.funnels.filter((f) => !rebuild.includes(f));
+      let allUsers: string | undefined;
+      if (rebuild.length > 0) {
+        allUsers = this.scratch.name('all_users');
+        await this.run1(sql.stageUsersFromMart(allUsers));
+      }
+      const stagedFull = allUsers ? await funnels.stageFull(rebuild, allUsers) : new Map();
+      const stagedRefresh = await funnels.stageIncremental(refresh, { mart: spec.mart.table, changedUsers: this.scratch.name('changed_users'), goneUsers: this.scratch.name('gone_users'), after: scannedAfter });
+      return [...(await funnels.publishFull(stagedFull)), ...(await funnels.publishIncremental(stagedRefresh)), ...(await funnels.dropRemoved(prev.funnelTables))];
+    });
     await this.step('publish');
 
     return {

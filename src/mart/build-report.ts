@@ -26,6 +26,8 @@ export interface BuildReport {
   usersCheck: string;
   /** Each funnel table: rebuilt in full, refreshed for the users whose row can have changed, or dropped (funnel removed). */
   funnelTables: { table: string; mode: 'full' | 'incremental' | 'dropped'; rowsWritten: number }[];
+  /** Of elapsedMs, the time spent staging and publishing the funnel tables. */
+  funnelTablesMs: number;
   backfilledEvents: string[];
   removedEvents: string[];
   /** Source rows that appeared at or before the last build's lookback cutoff: not in the mart until --full-refresh. */

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMart } from '../src/mart/build-mart.ts';
-import { ensureFunnelTables } from './support/funnel-tables.ts';
 import { loadSpecFile } from '../src/spec/load-spec.ts';
 import { createTestDatabase, type TestDatabase } from './support/engines.ts';
 import { createSources } from './support/sources.ts';
@@ -30,7 +29,6 @@ describe('activation CLI', () => {
     const wh = await db.connect();
     await createSources(wh, { users: USERS, events: EVENTS });
     await buildMart(wh, loadSpecFile(join(cwd, 'metrics.yaml')));
-    await ensureFunnelTables(wh, loadSpecFile(join(cwd, 'metrics.yaml')));
     await wh.close();
   });
   afterAll(async () => db?.drop());

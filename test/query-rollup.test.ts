@@ -11,7 +11,6 @@ import { materializeRollups, type RollupDriver } from '../src/query/rollup-table
 import { compileCubeQuery, runCubeQuery } from '../src/query/run-cube-query.ts';
 import { parseSpec } from '../src/spec/load-spec.ts';
 import { coreSteps, createCubeFixture, specText, type CubeFixture } from './support/cube-fixture.ts';
-import { ensureFunnelTables } from './support/funnel-tables.ts';
 import { ENGINES } from './support/engines.ts';
 import { EVENTS, USERS } from './support/handmade-log.ts';
 import { appendEvents } from './support/sources.ts';
@@ -135,9 +134,7 @@ describe.each(ENGINES)('the funnel rollup on %s', (engine) => {
         { user_id: 'u6', event_name: 'key_event_1', datetime: '2025-01-01 17:00:00' },
         { user_id: 'u7', event_name: 'key_event_2', datetime: '2025-01-09 03:00:00' },
       ]);
-      const spec = parseSpec(readFileSync(fx.specFile, 'utf8'), fx.specFile);
-      await buildMart(wh, spec, { fullRefresh: true });
-      await ensureFunnelTables(wh, spec, { rebuild: true });
+      await buildMart(wh, parseSpec(readFileSync(fx.specFile, 'utf8'), fx.specFile), { fullRefresh: true });
     } finally {
       await wh.close();
     }

@@ -9,7 +9,6 @@ import { runCubeQuery } from '../../src/query/run-cube-query.ts';
 import { parseSpec } from '../../src/spec/load-spec.ts';
 import type { Engine } from '../../src/warehouse/connect.ts';
 import { createTestDatabase, type TestDatabase } from './engines.ts';
-import { ensureFunnelTables } from './funnel-tables.ts';
 import { createSources, type SourceEvent, type SourceUser } from './sources.ts';
 
 export interface CubeFixture {
@@ -32,7 +31,6 @@ export async function createCubeFixture(engine: Engine, specText: string, data: 
   try {
     await createSources(wh, data);
     await buildMart(wh, spec);
-    await ensureFunnelTables(wh, spec);
   } finally {
     await wh.close();
   }

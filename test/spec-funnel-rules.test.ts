@@ -105,6 +105,8 @@ describe('funnel tables', () => {
   it('rejects a table that is a source, the mart, the state table or another funnel table (any case)', () => {
     expectIssue(spec(`    table: fact__events\n${STEPS}`), 'table-collision', 6, 12, /"fact__events" is already sources.events/);
     expectIssue(spec(`    table: DIM__USERS\n${STEPS}`), 'table-collision', 6, 12, /already sources.users/);
+    expectIssue(spec(`    table: public.dim__users\n${STEPS}`), 'table-collision', 6, 12, /already sources.users/);
+    expectIssue(spec(`    table: fact__events\n${STEPS}`, 'sources: { events: main.fact__events }\n'), 'table-collision', 7, 12, /already sources.events/);
     expectIssue(spec(`    table: fact__first_activation_events\n${STEPS}`), 'table-collision', 6, 12, /already the mart/);
     expectIssue(spec(`    table: fact__first_activation_events__build_state\n${STEPS}`), 'table-collision', 6, 12, /state table/);
     const two = spec(`${STEPS}  - name: g\n    table: f__funnel_users\n${STEPS}`);

@@ -50,8 +50,9 @@ export function checkFunnelExtras(raw: RawSpec, spec: MetricsSpec, tracked: Read
   });
 
   // Funnel tables are written by the builder: they must not be a source, the mart, its state table or another funnel's table.
-  // DuckDB matches quoted names case-insensitively, so names are compared that way.
-  const key = (table: string) => table.toLowerCase();
+  // Compared as the engines resolve them: ignoring case (DuckDB always), an unqualified name being the same table as
+  // that name in the default schema (`main` on DuckDB, `public` on PostgreSQL).
+  const key = (table: string) => table.toLowerCase().replace(/^(main|public)\./, '');
   const taken = new Map<string, string>([
     [key(spec.sources.events), 'sources.events'],
     [key(spec.sources.users), 'sources.users'],

@@ -93,6 +93,14 @@ describe.each(ENGINES)('funnel tables on %s', (engine) => {
     await db?.drop();
   });
 
+  // Santiago: 2025-09-07 00:00 does not exist (clocks jump to 01:00 -03); on 2025-04-06 clocks fall back from 00:00 -03 to 23:00 -04 the day before.
+  it("localMidnightUtc: a day's first instant, also when local midnight does not exist (a DST gap at midnight)", async () => {
+    const p = new BoundParams(wh.dialect);
+    const at = (date: string, zone: string) => wh.dialect.localMidnightUtc(p.bind(date, wh.dialect.types.date), p.bind(zone));
+    const [row] = await wh.query(`SELECT ${at('2025-09-07', 'America/Santiago')} AS gap, ${at('2025-04-06', 'America/Santiago')} AS back, ${at('2025-01-10', 'Asia/Kolkata')} AS east`, p.values);
+    expect([row.gap, row.back, row.east].map(timestampText)).toEqual(['2025-09-07 04:00:00', '2025-04-06 04:00:00', '2025-01-09 18:30:00']);
+  });
+
   describe.each(ZONES.map((z, i) => ({ ...z, i })))('in $zone', ({ zone, start, i }) => {
     const suffix = `z${i}`;
     const log = randomFunnelLog(9000 + i, start);

@@ -6,8 +6,9 @@
  *   `activation build` writes (CUBEJS_DB_DUCKDB_DATABASE_PATH, default data/activation.duckdb).
  *   Cube 1.7 has no `dbType` option: the driver config returned below carries the type.
  * - Auth: REST/GraphQL need a JWT signed with CUBEJS_API_SECRET (Cube's standard checkAuth);
- *   outside dev mode Cube refuses to start without the secret. The SQL API's user and password
- *   come from CUBEJS_SQL_USER / CUBEJS_SQL_PASSWORD; without them it accepts nobody.
+ *   outside dev mode this file refuses a missing secret, or one of fewer than 32 non-whitespace
+ *   characters. The SQL API's user and password come from CUBEJS_SQL_USER / CUBEJS_SQL_PASSWORD;
+ *   without them it accepts nobody.
  * - No Cube Store: cache and queue in memory, pre-aggregations `external: false` (declared in the
  *   generated model) are built inside the warehouse itself. At scale, run a Cube Store cluster
  *   (CUBEJS_CUBESTORE_HOST) and set CUBEJS_EXTERNAL_DEFAULT=true instead.
@@ -17,11 +18,19 @@ import { resolve } from 'node:path';
 const env = process.env;
 const devMode = env.CUBEJS_DEV_MODE === 'true';
 
-if (!env.CUBEJS_API_SECRET && !devMode) {
-  throw new Error(
-    'CUBEJS_API_SECRET is not set. Cube signs and checks REST API tokens (JWT) with it; without it anyone could query. ' +
-      'Set CUBEJS_API_SECRET to a long random string (e.g. `openssl rand -hex 32`), or CUBEJS_DEV_MODE=true on a development machine.',
-  );
+/** The shortest CUBEJS_API_SECRET accepted outside dev mode, counted without whitespace: a short secret lets anyone forge tokens by guessing it. */
+const MIN_API_SECRET_LENGTH = 32;
+
+if (!devMode) {
+  const secret = env.CUBEJS_API_SECRET ?? '';
+  const strength = secret.replace(/\s/g, '').length;
+  if (strength < MIN_API_SECRET_LENGTH) {
+    throw new Error(
+      `${secret ? `CUBEJS_API_SECRET is too short (${strength} non-whitespace characters; at least ${MIN_API_SECRET_LENGTH} are required)` : 'CUBEJS_API_SECRET is not set'}. ` +
+        'Cube signs and checks REST API tokens (JWT) with it; without a strong one anyone could query. ' +
+        'Set CUBEJS_API_SECRET to a long random string (e.g. `openssl rand -hex 32`), or CUBEJS_DEV_MODE=true on a development machine.',
+    );
+  }
 }
 
 const dbType = (env.CUBEJS_DB_TYPE || 'duckdb').toLowerCase();

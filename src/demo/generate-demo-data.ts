@@ -7,6 +7,7 @@ import { UserError } from '../user-error.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { dateOfDay, dayNumber, dayOfSecond } from './demo-calendar.ts';
 import { collectPopulation, emitEvents, type DemoPlan, type DemoSink, type LoadCounts, type LoadWindow } from './demo-event-stream.ts';
+import { assertDemoMayWrite, markDemoTable } from './demo-ownership.ts';
 import { openDemoStore, type DemoTable, type TableWriter } from './demo-store.ts';
 
 export type { DemoPlan, LoadCounts } from './demo-event-stream.ts';
@@ -24,6 +25,11 @@ export interface DemoOptions {
   /** Late events arrive up to this many days after they happened (default 2; keep it within the mart's lookback). */
   maxLateDays?: number;
   tables?: { events?: string; users?: string };
+  /**
+   * Drop and replace the tables even when they exist and were not created by the demo (their
+   * comment is not DEMO_TABLE_MARK). Default false: such tables may hold real data, so the demo refuses.
+   */
+  replaceSources?: boolean;
 }
 
 export interface DemoSummary extends LoadCounts {
@@ -73,12 +79,16 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   return value;
 }
 
-/** Replaces the events and users tables with a fresh load of every day up to the end date. */
+/**
+ * Replaces the events and users tables with a fresh load of every day up to the end date. Only
+ * tables the demo made are replaced (see demo-ownership.ts) unless `replaceSources` is set.
+ */
 export async function generateDemoData(warehouse: Warehouse, options: DemoOptions | DemoPlan = {}): Promise<DemoSummary> {
   const started = performance.now();
   const { plan, targetEvents } = 'generator' in options ? { plan: options, targetEvents: undefined } : draftPlan(options);
   const window = { from: dayNumber(plan.startDate), to: dayNumber(plan.endDate) };
-  return load(warehouse, plan, window, 'replace', targetEvents, started);
+  const replaceSources = 'generator' in options ? false : options.replaceSources === true;
+  return load(warehouse, plan, window, replaceSources ? 'replace-any' : 'replace', targetEvents, started);
 }
 
 /**
@@ -119,7 +129,14 @@ function draftPlan(options: DemoOptions): { plan: DemoPlan; targetEvents: number
   return { plan, targetEvents };
 }
 
-async function load(warehouse: Warehouse, plan: DemoPlan, window: LoadWindow, mode: 'replace' | 'append', targetEvents: number | undefined, started: number): Promise<DemoSummary> {
+async function load(
+  warehouse: Warehouse,
+  plan: DemoPlan,
+  window: LoadWindow,
+  mode: 'replace' | 'replace-any' | 'append',
+  targetEvents: number | undefined,
+  started: number,
+): Promise<DemoSummary> {
   const events = eventsTable(plan.tables.events);
   const users = usersTable(plan.tables.users);
   if (mode === 'append') {
@@ -129,9 +146,13 @@ async function load(warehouse: Warehouse, plan: DemoPlan, window: LoadWindow, mo
   }
   const store = await openDemoStore(warehouse);
   return store.transaction(async () => {
-    if (mode === 'replace') {
-      await store.replaceTable(events);
-      await store.replaceTable(users);
+    // Before anything is written: only the demo's own tables are replaced or appended to.
+    if (mode !== 'replace-any') await assertDemoMayWrite(warehouse, [events.name, users.name], mode);
+    if (mode !== 'append') {
+      for (const table of [events, users]) {
+        await store.replaceTable(table);
+        await markDemoTable(warehouse, table.name);
+      }
     }
     const userWriter = await store.writer(users);
     const eventWriter = await store.writer(events);

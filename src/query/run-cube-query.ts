@@ -1,5 +1,5 @@
 import { UserError } from '../user-error.ts';
-import type { WarehouseEnv } from '../warehouse/connect.ts';
+import { checkPostgresReachable, duckdbPathFromEnv, engineFromEnv, explainPostgresError, postgresConfigFromEnv, prepareDuckDBPath, type WarehouseEnv } from '../warehouse/connect.ts';
 import { compileModel, type CompiledModel } from './cube-compiler.ts';
 import { cubeDriverFor } from './cube-drivers.ts';
 import { checkCubeQuery, compilerOptions, type CubeRestQuery } from './cube-query.ts';
@@ -60,8 +60,11 @@ async function currentBuild(driver: RollupDriver, d: RollupDescription): Promise
  * tables (rollup-tables.ts explains why); that lookup is the only warehouse access here.
  */
 export async function compileCubeQuery(query: CubeRestQuery, options: RunCubeQueryOptions = {}) {
-  checkCubeQuery(query);
   const env = options.env ?? process.env;
+  checkCubeQuery(query, env);
+  // The environment first, with the variable named: an unsupported engine, or a DuckDB path that is no DuckDB file.
+  if (engineFromEnv(env) === 'duckdb') prepareDuckDBPath(duckdbPathFromEnv(env), { create: false });
+  else await checkPostgresReachable(postgresConfigFromEnv(env));
   const compiled = options.compiled ?? (await compileModel(options.modelDir ?? 'model'));
   const { queryClass, driver, engine } = cubeDriverFor(env);
   const QueryClass = queryClass as unknown as new (c: CompiledModel, o: object) => CubeQueryInstance;
@@ -119,12 +122,17 @@ export async function compileCubeQuery(query: CubeRestQuery, options: RunCubeQue
  * select, with Cube's own compiler and drivers; `data` is shaped like REST `/load`'s.
  */
 export async function runCubeQuery(query: CubeRestQuery, options: RunCubeQueryOptions = {}): Promise<CubeQueryResult> {
-  const { sql, params, driver, rollups, aliasNameToMember, isTimeMember } = await compileCubeQuery(query, options);
+  const { sql, params, driver, rollups, aliasNameToMember, isTimeMember, engine } = await compileCubeQuery(query, options);
   try {
     let rows: Record<string, unknown>[];
     try {
       rows = await driver.query(sql, params);
     } catch (error) {
+      // PostgreSQL down, or no such database: say which variable to fix.
+      if (engine === 'postgres') {
+        const unreachable = explainPostgresError(error, postgresConfigFromEnv(options.env ?? process.env));
+        if (unreachable) throw unreachable;
+      }
       throw new UserError('query-failed', `the warehouse rejected the query: ${(error as Error).message}`);
     }
     return { data: shapeRows(rows, aliasNameToMember, isTimeMember), sql, params, rollups };

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject } from 'ajv';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { SpecError, type SpecIssue } from './spec-issue.ts';
 import { defaultFunnelTable, type Duration, type Funnel, type FunnelExclusion, type MetricsSpec, type StepWindow } from './spec-types.ts';
 import { checkSpecRules } from './spec-rules.ts';
+import { checkSafetyRules } from './safety-rules.ts';
 
 const schema = createRequire(import.meta.url)('../../schema/metrics.schema.json');
 const validateShape = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false }).compile(schema);
@@ -69,14 +70,39 @@ export function parseSpec(text: string, file = 'metrics.yaml'): MetricsSpec {
     );
   }
   const locator = new SpecLocator(file, doc, lines);
-  const raw = doc.toJS() as unknown;
+  const raw = toJS(doc, lines, file);
   if (!validateShape(raw)) {
     throw new SpecError(shapeIssues(validateShape.errors ?? [], locator));
   }
   const spec = normalize(raw as RawSpec);
-  const issues = checkSpecRules(raw as RawSpec, spec, locator);
+  const issues = [...checkSpecRules(raw as RawSpec, spec, locator), ...checkSafetyRules(raw as RawSpec, spec, locator)];
   if (issues.length > 0) throw new SpecError(issues);
   return spec;
+}
+
+/** Alias expansions allowed while reading the document (the `yaml` package's default): plenty for reusing a window or a step list. */
+export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The document as plain data. An alias that expands too often (a "billion laughs" document, which
+ * would take the process's memory) is a located error at the first alias, not a crash.
+ */
+function toJS(doc: Document, lines: LineCounter, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (!(error instanceof ReferenceError) || !/alias/i.test(error.message)) throw error;
+    let first: { offset: number; source: string } | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        first = { offset: node.range?.[0] ?? 0, source: node.source };
+        return visit.BREAK;
+      },
+    });
+    const { line, col } = lines.linePos(first?.offset ?? 0);
+    const message = `aliases expand too many times (more than ${MAX_ALIAS_COUNT} references to anchored nodes, from *${first?.source ?? '?'} here on), which looks like a resource-exhaustion ("billion laughs") document; write the values out instead of nesting aliases`;
+    throw new SpecError([{ code: 'yaml-alias-limit', message, file, line, column: col, field: '' }]);
+  }
 }
 
 /** The document as the schema admits it, before defaults. */

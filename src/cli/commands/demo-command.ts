@@ -27,8 +27,9 @@ export function registerDemoCommand(program: Command): void {
     .option('--seed <n>', `random seed (default ${DEMO_DEFAULTS.seed})`, wholeNumber('seed'))
     .option('--end-date <date>', `last day of history, YYYY-MM-DD (default ${DEMO_DEFAULTS.endDate})`)
     .option('--model <dir>', 'the Cube model directory', 'model')
+    .option('--replace-sources', "drop and replace the spec's source tables even if they exist and were not made by the demo (they may hold real data)")
     .action(
-      runCommand(async (options: { users?: number; events?: number; days?: number; seed?: number; endDate?: string; model: string }) => {
+      runCommand(async (options: { users?: number; events?: number; days?: number; seed?: number; endDate?: string; model: string; replaceSources?: boolean }) => {
         const specFile: string = program.opts().spec;
         const spec = loadSpecFile(specFile);
         const warehouse = await connectWarehouse();
@@ -41,6 +42,7 @@ export function registerDemoCommand(program: Command): void {
             seed: options.seed,
             endDate: options.endDate,
             tables: { events: spec.sources.events, users: spec.sources.users },
+            replaceSources: options.replaceSources,
           });
           process.stdout.write(`${formatDemoSummary(summary)}\n\n`);
           // The sources were replaced wholesale, so the mart is rebuilt from scratch.

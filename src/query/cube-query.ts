@@ -94,10 +94,12 @@ export function checkCubeQuery(value: unknown, env: Record<string, string | unde
   checkLimit(query.limit, env);
   if (query.offset !== undefined) checkInteger(query.offset, 'offset', 0);
   if (query.timezone !== undefined && typeof query.timezone !== 'string') throw invalid('"timezone" must be a string');
+  if (query.timezone === '') throw invalid('"timezone" is not allowed to be empty');
   if (query.ungrouped !== undefined && typeof query.ungrouped !== 'boolean') throw invalid('"ungrouped" must be a boolean');
   const measures = (query.measures as string[] | undefined) ?? [];
   const dimensions = (query.dimensions as string[] | undefined) ?? [];
-  const timeDimensions = (query.timeDimensions as unknown[] | undefined) ?? [];
+  // As the gateway: a time dimension without a granularity only filters; it selects nothing.
+  const timeDimensions = ((query.timeDimensions as { granularity?: unknown }[] | undefined) ?? []).filter((td) => td.granularity);
   if (measures.length + dimensions.length + timeDimensions.length === 0) {
     throw new UserError('invalid-query', 'Query should contain either measures, dimensions or timeDimensions with granularities in order to be valid');
   }
@@ -162,7 +164,11 @@ function checkFilters(filters: unknown[], label: string): void {
     if (filter.operator === undefined) throw new UserError('invalid-query', `Operator required for filter: ${JSON.stringify(filter)}`);
     const operator = filter.operator;
     if (typeof operator !== 'string' || !(FILTER_OPERATORS as readonly string[]).includes(operator)) {
-      throw new UserError('invalid-query', `Operator ${String(operator)} not supported for filter: ${JSON.stringify(filter)}; "${here}.operator" must be one of: ${FILTER_OPERATORS.join(', ')}`);
+      throw new UserError('invalid-query', `Operator ${String(operator)} not supported for filter: ${JSON.stringify(filter)}; "${here}.operator" must be one of: ${FILTER_OPERATORS.filter((o) => o !== 'measureFilter').join(', ')}`);
+    }
+    if (operator === 'measureFilter') {
+      // Cube's drill-down internals: the compiler fails on it ("Path can't be undefined") unless the server built the query.
+      throw invalid(`"${here}.operator": measureFilter is used by Cube's drill-downs internally and is not supported here; filter a measure with gt, gte, lt, lte, equals or notEquals`);
     }
     const values = filter.values;
     if (values !== undefined && (!Array.isArray(values) || !values.every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v)))) {

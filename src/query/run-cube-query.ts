@@ -45,6 +45,22 @@ function asUserError(error: unknown): Error {
   return e;
 }
 
+/** A time dimension must be a member of type time: Cube's SQL would cast the values of any other to a timestamp and fail in the warehouse. */
+function checkTimeDimensions(query: CubeRestQuery, compiled: CompiledModel): void {
+  const evaluator = compiled.cubeEvaluator as { byPathAnyType(path: string[]): { type?: string } };
+  (query.timeDimensions ?? []).forEach((td, i) => {
+    let type: string | undefined;
+    try {
+      type = evaluator.byPathAnyType(td.dimension.split('.'))?.type;
+    } catch {
+      return; // an unknown member: the compiler's own message follows
+    }
+    if (type !== undefined && type !== 'time') {
+      throw new UserError('invalid-query', `Invalid query format: "timeDimensions[${i}].dimension": ${td.dimension} is a ${type} member, not a time dimension; put it in "dimensions"`);
+    }
+  });
+}
+
 /** The rollup's current build, or null; a failed lookup (no rights on the catalog, say) is a miss. */
 async function currentBuild(driver: RollupDriver, d: RollupDescription): Promise<string | null> {
   try {
@@ -66,6 +82,7 @@ export async function compileCubeQuery(query: CubeRestQuery, options: RunCubeQue
   if (engineFromEnv(env) === 'duckdb') prepareDuckDBPath(duckdbPathFromEnv(env), { create: false });
   else await checkPostgresReachable(postgresConfigFromEnv(env));
   const compiled = options.compiled ?? (await compileModel(options.modelDir ?? 'model'));
+  checkTimeDimensions(query, compiled);
   const { queryClass, driver, engine } = cubeDriverFor(env);
   const QueryClass = queryClass as unknown as new (c: CompiledModel, o: object) => CubeQueryInstance;
   const mode = options.rollups ?? 'auto';

@@ -65,7 +65,8 @@ export function parseSpec(text: string, file = 'metrics.yaml'): MetricsSpec {
     throw new SpecError(
       doc.errors.map((e) => {
         const { line, col } = lines.linePos(e.pos[0]);
-        return { code: 'yaml-syntax', message: e.message.split('\n')[0], file, line, column: col, field: '' };
+        const message = e.code === 'MULTIPLE_DOCS' ? 'a second YAML document starts here (---); metrics.yaml is one document' : e.message.split('\n')[0];
+        return { code: 'yaml-syntax', message, file, line, column: col, field: '' };
       }),
     );
   }

@@ -239,13 +239,11 @@ describe.each(ENGINES)('a build process killed between publish and state on %s',
     expect(after.state).toEqual(mode === 'with transactions' ? before.state : [{ ...before.state[0], publishing: true }]);
     // From separate processes: a DuckDB file can be open in one process only.
     const leftovers = JSON.parse((await run('list-scratch.ts')).stdout);
-    if (mode === 'with transactions') {
-      expect(after.mart).toEqual(before.mart);
-      expect(leftovers).toEqual([]);
-    } else {
-      expect(after.mart).toHaveLength(before.mart.length + 1);
-      expect(leftovers.length).toBeGreaterThan(0);
-    }
+    // Staging commits statement by statement: the killed build's scratch tables are left behind either way.
+    expect(leftovers.length).toBeGreaterThan(0);
+    // The publish was one transaction (rolled back with the dead session), or one statement per table.
+    if (mode === 'with transactions') expect(after.mart).toEqual(before.mart);
+    else expect(after.mart).toHaveLength(before.mart.length + 1);
 
     expect(await run('build-and-pause.ts', ['never'])).toMatchObject({ code: 0 });
     const converged = JSON.parse((await run('dump-mart.ts')).stdout);

@@ -1,24 +1,26 @@
 /**
- * The mart builder: materializes fact__first_activation_events inside the warehouse, from full
- * history or incrementally, with one protocol on every engine:
+ * The mart builder: materializes fact__first_activation_events and the funnel tables inside the
+ * warehouse, from full history or incrementally, with one protocol on every engine:
  *
  *   lock (the engine's own: advisory lock, file lock)
  *   → drop scratch tables a crashed build left behind
- *   → compute in build-scoped scratch tables
- *   → publish with the engine's atomic primitive (Warehouse.replaceTable, or one MERGE)
- *   → write the state (replaced as a whole)
+ *   → stage: compute everything in build-scoped scratch tables, statement by statement
+ *   → publish: the mart, the funnel tables and the state, in one transaction where the engine has
+ *     them; otherwise each with the engine's atomic primitive (Warehouse.replaceTable, one MERGE),
+ *     the state last
  *   → drop the scratch tables, release the lock.
  *
- * Where the engine has multi-statement transactions, everything from the scratch tables to the
- * state runs in one, so a crash leaves nothing at all. Where it has none, a crash between
- * publish and state leaves the new data under the old state; the next build redoes the same
- * work, which changes nothing the second time (rows are earliest occurrences: the merge is MIN
- * of stored and scanned), so it converges. docs/mart.md walks through every crash point.
+ * A crash while staging leaves the published tables untouched (the next build drops the scratch
+ * tables). Without transactions, a crash between publishing and the state leaves new data under
+ * the old state, flagged `publishing`; the next build redoes the same window, which changes
+ * nothing the second time (rows are earliest occurrences: MIN of stored and scanned), rebuilds
+ * the funnel tables, and bumps data_version. docs/mart.md walks through every crash point.
  *
  * Incremental builds cost what the new data costs: they scan only source rows after the cutoff
  * (the watermark minus the lookback), find new users without re-reading the ones already built
- * (a fingerprint of those says whether any changed; only then are all users compared), and
- * detect late rows beyond the lookback with counts that zone maps answer without a scan.
+ * (a fingerprint of those says whether any changed; only then are all users compared), join the
+ * new events to their users only, and detect late rows beyond the lookback with counts that
+ * zone maps answer without a scan.
  */
 import type { Duration, MetricsSpec } from '../spec/spec-types.ts';
 import { UserError } from '../user-error.ts';
@@ -29,8 +31,9 @@ import { checkSources } from './check-sources.ts';
 import { MART_COLUMNS, MartSql, type ScanScope, type Statement } from './mart-sql.ts';
 import { assertOwnedOrAbsent, ownershipComment } from './ownership.ts';
 import { ScratchTables } from './scratch-tables.ts';
+import { funnelEvents } from '../funnel/funnel-semantics.ts';
 import { funnelTableName } from '../funnel/funnel-table-sql.ts';
-import { funnelDefinitionHash, FunnelTables, funnelTablesState, ownedFunnelTables, type FunnelTableOutcome } from './funnel-tables.ts';
+import { funnelDefinitionHash, FunnelTables, funnelTablesState, ownedFunnelTables, removedFunnelTables, type FunnelTableOutcome, type StagedFunnelTable } from './funnel-tables.ts';
 import { compareTimestamps, maxTimestamp, minTimestamp, minusDuration, plusMillis } from './timestamps.ts';
 
 export const FULL_STEPS = ['lock', 'load users', 'scan events', 'stage', 'publish', 'state'] as const;
@@ -56,11 +59,11 @@ export async function buildMart(warehouse: Warehouse, spec: MetricsSpec, options
     scan: scratch.name('scan'),
     mart: scratch.name('mart'),
     delta: scratch.name('delta'),
+    rangeUsers: scratch.name('range_users'),
   });
   await checkTimezone(warehouse, sql, spec.timezone);
 
   const lock = await warehouse.acquireBuildLock(spec.mart.table);
-  const { transactions } = warehouse.dialect.capabilities;
   try {
     await assertOwnedOrAbsent(warehouse, [
       { table: spec.mart.table, role: 'mart', field: 'mart.table', legacyColumns: [MART_COLUMNS] },
@@ -68,13 +71,13 @@ export async function buildMart(warehouse: Warehouse, spec: MetricsSpec, options
     ]);
     // The funnel tables of this spec, and those of funnels removed since the last build (to drop).
     await assertOwnedOrAbsent(warehouse, ownedFunnelTables(spec, (await new BuildStateStore(warehouse, spec.mart.stateTable).read())?.funnelTables));
-    const build = new Build(warehouse, spec, sql, scratch, userIdType, options);
-    const report = transactions ? await warehouse.transaction(() => build.run()) : await build.run();
+    const restore = await warehouse.tuneForBulkWrites();
+    const report = await new Build(warehouse, spec, sql, scratch, userIdType, options).run().finally(restore);
     report.elapsedMs = Math.round(performance.now() - started);
     return report;
   } finally {
-    // Without transactions, a failed build's scratch tables are dropped here (or by the next build).
-    if (!transactions) await scratch.dropAll().catch(() => undefined);
+    // A failed build's scratch tables (a killed one's are dropped by the next build).
+    await scratch.dropAll().catch(() => undefined);
     await lock.release();
   }
 }
@@ -125,32 +128,35 @@ class Build {
 
     const horizon = this.horizon;
     const future = await this.one(this.sql.futureEvents(horizon));
-    const outcome = fullReason ? await this.full(previous) : await this.incremental(previous!);
+    const staged = fullReason ? await this.stageFull(previous) : await this.stageIncremental(previous!);
+    await this.step('stage');
 
-    // The state: what the next build starts from.
-    const lateCutoff = outcome.watermark === null ? null : minusDuration(outcome.watermark, spec.incremental.lookback);
-    const counts = lateCutoff === null ? { all: 0, tracked: {} } : await outcome.countsThrough(lateCutoff);
-    const changed = outcome.inserted + outcome.updated + outcome.deleted + outcome.funnels.reduce((n, f) => n + f.rowsWritten + (f.mode === 'full' ? 0 : 0), 0) > 0 || outcome.funnels.some((f) => f.mode !== 'incremental');
+    // The state: what the next build starts from (read from the source, before anything is published).
+    const lateCutoff = staged.watermark === null ? null : minusDuration(staged.watermark, spec.incremental.lookback);
+    const counts = lateCutoff === null ? { all: 0, tracked: {} } : await staged.countsThrough(lateCutoff);
+    const funnelRows = staged.funnels.reduce((n, f) => n + f.rows, 0);
+    const changed = staged.inserted + staged.updated + staged.deleted + funnelRows > 0 || staged.funnels.some((f) => f.mode === 'full') || staged.droppedFunnelTables.length > 0;
     const state: BuildState = {
       definitionHash: hash,
       trackedEvents: [...spec.events],
-      watermark: outcome.watermark,
+      watermark: staged.watermark,
       lateCutoff,
       rowsThroughLateCutoff: counts.all,
       trackedRowsThroughLateCutoff: counts.tracked,
-      usersWatermark: outcome.users.newest,
-      usersRows: outcome.users.rows,
-      usersFingerprint: outcome.users.fingerprint,
+      usersWatermark: staged.users.newest,
+      usersRows: staged.users.rows,
+      usersFingerprint: staged.users.fingerprint,
       definition,
       dataVersion: (previous?.dataVersion ?? 0) + (fullReason || changed || previous?.publishing ? 1 : 0),
       publishing: false,
       funnelTables: funnelTablesState(spec),
     };
-    await this.store.write(state, this.scratch.name('state'));
+
+    const { transactions } = this.warehouse.dialect.capabilities;
+    const funnels = await (transactions ? this.warehouse.transaction(() => this.publish(staged, state)) : this.publishWithoutTransactions(staged, state, previous, changed || !!fullReason));
     await this.scratch.dropAll();
     const martRows = Number((await this.one(this.sql.martRowCount())).n);
-    await this.step('state');
-
+    const outcome = { ...staged, funnels };
     return {
       mode: fullReason ? 'full' : 'incremental',
       reason: fullReason ?? `since watermark ${previous!.watermark ?? '(none)'}, lookback ${describeDuration(spec.incremental.lookback)}`,
@@ -171,7 +177,7 @@ class Build {
       newOrChangedUsers: outcome.newOrChangedUsers,
       removedUsers: outcome.removedUsers,
       usersCheck: outcome.usersCheck,
-      funnelTables: outcome.funnels,
+      funnelTables: funnels,
       funnelTablesMs: Math.round(this.funnelMs),
       backfilledEvents: outcome.backfilled,
       removedEvents: outcome.removed,
@@ -182,15 +188,28 @@ class Build {
     };
   }
 
-  /** Everything from scratch: one CREATE TABLE AS into a scratch table, then published in one step. */
+  /** Publishes the staged mart and funnel tables, then the state (inside the build's transaction where there is one). */
+  private async publish(staged: Staged, state: BuildState): Promise<FunnelTableOutcome[]> {
+    await staged.publishMart();
+    const funnels = await this.timeFunnels(async () => {
+      const outcomes = await this.funnelTables(staged.watermark).publish(staged.funnels);
+      for (const table of staged.droppedFunnelTables) await this.warehouse.run(`DROP TABLE IF EXISTS ${this.warehouse.dialect.quoteIdentifier(table)}`);
+      return [...outcomes, ...staged.droppedFunnelTables.map((table) => ({ table, mode: 'dropped' as const, rowsWritten: 0 }))];
+    });
+    await this.step('publish');
+    await this.store.write(state, this.scratch.name('state'));
+    await this.step('state');
+    return funnels;
+  }
+
   /**
-   * Without transactions, a death between publish and state would leave a changed mart under an
-   * unchanged dataVersion (Cube's rollups would not refresh): say in the state that a publish is
-   * under way, so the next build bumps it whatever it finds.
+   * Without transactions, a death between publish and state would leave changed tables under an
+   * unchanged dataVersion (Cube's rollups would not refresh): first say in the state that a
+   * publish is under way, so the next build bumps it (and rebuilds the funnel tables) whatever it finds.
    */
-  private async beforePublish(previous: BuildState | undefined): Promise<void> {
-    if (this.warehouse.dialect.capabilities.transactions || !previous || previous.publishing) return;
-    await this.store.write({ ...previous, publishing: true }, this.scratch.name('pending_state'));
+  private async publishWithoutTransactions(staged: Staged, state: BuildState, previous: BuildState | undefined, changes: boolean): Promise<FunnelTableOutcome[]> {
+    if (changes && previous && !previous.publishing) await this.store.write({ ...previous, publishing: true }, this.scratch.name('pending_state'));
+    return this.publish(staged, state);
   }
 
   /** Time spent on the funnel tables (staging and publishing), for the report. */
@@ -209,7 +228,8 @@ class Build {
     return new FunnelTables({ warehouse: this.warehouse, spec: this.spec, scratch: this.scratch, userIdType: this.userIdType, through: watermark });
   }
 
-  private async full(previous: BuildState | undefined): Promise<Outcome> {
+  /** Everything from scratch: the mart in one CREATE TABLE AS, each funnel table in one more. */
+  private async stageFull(previous: BuildState | undefined): Promise<Staged> {
     const { spec, sql } = this;
     const watermark = nullableText((await this.one(sql.newestEvent(this.horizon, null))).newest);
     const users = await this.usersSummary(null);
@@ -223,16 +243,8 @@ class Build {
 
     const martRowsBefore = (await this.warehouse.columns(spec.mart.table)) ? Number((await this.one(sql.martRowCount())).n) : 0;
     await this.run1(sql.stageMart());
-    const inserted = Number((await this.one({ sql: `SELECT COUNT(*) AS n FROM ${this.warehouse.dialect.quoteIdentifier(this.scratch.name('mart'))}`, params: [] })).n);
-    const funnels = this.funnelTables(watermark);
-    const stagedFunnels = await this.timeFunnels(() => funnels.stageFull(spec.funnels, this.scratch.name('users')));
-    await this.step('stage');
-
-    await this.beforePublish(previous);
-    await this.warehouse.replaceTable(spec.mart.table, this.scratch.name('mart'));
-    await this.warehouse.setTableComment(spec.mart.table, ownershipComment('mart'));
-    const funnelOutcomes = await this.timeFunnels(async () => [...(await funnels.publishFull(stagedFunnels)), ...(await funnels.dropRemoved(previous?.funnelTables))]);
-    await this.step('publish');
+    const inserted = Number((await this.one(sql.rowCount(this.scratch.name('mart')))).n);
+    const funnels = await this.timeFunnels(() => this.funnelTables(watermark).stageFull(spec.funnels, this.scratch.name('users')));
 
     const scannedPerEvent = perEvent(await this.all(sql.scannedPerEvent()));
     return {
@@ -243,7 +255,12 @@ class Build {
       inserted,
       updated: 0,
       deleted: martRowsBefore,
-      funnels: funnelOutcomes,
+      funnels,
+      droppedFunnelTables: removedFunnelTables(spec, previous?.funnelTables),
+      publishMart: async () => {
+        await this.warehouse.replaceTable(spec.mart.table, this.scratch.name('mart'));
+        await this.warehouse.setTableComment(spec.mart.table, ownershipComment('mart'));
+      },
       newOrChangedUsers: 0,
       removedUsers: 0,
       usersCheck: 'all users loaded',
@@ -259,7 +276,7 @@ class Build {
     };
   }
 
-  private async incremental(prev: BuildState): Promise<Outcome> {
+  private async stageIncremental(prev: BuildState): Promise<Staged> {
     const { spec, sql, warehouse } = this;
     const newest = nullableText((await this.one(sql.newestEvent(this.horizon, prev.watermark))).newest);
     const watermark = maxTimestamp(prev.watermark, newest);
@@ -306,46 +323,40 @@ class Build {
     if (watermark !== null) {
       const split = prev.lateCutoff === null ? null : minTimestamp(prev.lateCutoff, watermark);
       scannedAfter = split;
+      // The users of the range's events (tracked ones and the funnels'), so the scans and the funnel refresh join a small table.
+      const rangeEvents = [...new Set([...kept, ...spec.funnels.flatMap((f) => funnelEvents(f))])];
+      await this.run1(sql.stageRangeUsers(rangeEvents, split, watermark));
       if (kept.length > 0) {
-        scopes.push({ events: kept, through: watermark, ...(split !== null && { after: split }) });
-        if (split !== null && changed.earliest !== null) scopes.push({ events: kept, through: split, changedUsersFrom: String(changed.earliest) });
+        scopes.push({ events: kept, through: watermark, users: 'range', ...(split !== null && { after: split }) });
+        if (split !== null && changed.earliest !== null) scopes.push({ events: kept, through: split, changedUsersFrom: String(changed.earliest), users: 'range' });
       }
-      if (backfilled.length > 0) scopes.push({ events: backfilled, through: watermark });
+      if (backfilled.length > 0) scopes.push({ events: backfilled, through: watermark, users: 'all' });
+    } else {
+      await this.run1(sql.stageRangeUsers([], null, '0001-01-01 00:00:00'));
     }
     await this.run1(sql.stageScan(scopes, true));
     const scan = await this.scanSummary();
     await this.step('scan events');
 
-    await this.run1(sql.stageDelta(removed));
+    await this.run1(sql.stageDelta(removed, backfilled.length > 0 ? 'all' : 'range'));
     const delta = await this.one(sql.deltaSummary());
     await this.step('stage');
 
-    const anyChange = Number(delta.inserted) + Number(delta.updated) + Number(delta.deleted) > 0;
-    if (warehouse.dialect.capabilities.transactions) {
-      for (const s of sql.publishDeltaByDeleteInsert()) await this.run1(s);
-    } else if (anyChange || spec.funnels.length > 0) {
-      await this.beforePublish(prev);
-      if (anyChange) await this.run1(sql.publishDeltaByMerge());
-    }
-
-    // The funnel tables follow the published mart (its first_visit rows are now every user's).
-    // New or redefined funnels, and every funnel after a build died mid-publish, are rebuilt in full.
-    const funnelOutcomes = await this.timeFunnels(async () => {
-      const funnels = this.funnelTables(watermark);
-      const known = prev.funnelTables;
-      const rebuild = spec.funnels.filter((f) => prev.publishing || known[funnelTableName(spec, f)]?.hash !== funnelDefinitionHash(spec, f));
+    // Funnel tables: new or redefined funnels, and every funnel after a build died mid-publish, in full; the others for the users whose row can change.
+    const funnels = await this.timeFunnels(async () => {
+      const builder = this.funnelTables(watermark);
+      const rebuild = spec.funnels.filter((f) => prev.publishing || prev.funnelTables[funnelTableName(spec, f)]?.hash !== funnelDefinitionHash(spec, f));
       const refresh = spec.funnels.filter((f) => !rebuild.includes(f));
-      let allUsers: string | undefined;
+      const full = [];
       if (rebuild.length > 0) {
-        allUsers = this.scratch.name('all_users');
-        await this.run1(sql.stageUsersFromMart(allUsers));
+        await this.run1(sql.stageCurrentUsers(this.scratch.name('all_users')));
+        full.push(...(await builder.stageFull(rebuild, this.scratch.name('all_users'))));
       }
-      const stagedFull = allUsers ? await funnels.stageFull(rebuild, allUsers) : new Map();
-      const stagedRefresh = await funnels.stageIncremental(refresh, { mart: spec.mart.table, changedUsers: this.scratch.name('changed_users'), goneUsers: this.scratch.name('gone_users'), after: scannedAfter });
-      return [...(await funnels.publishFull(stagedFull)), ...(await funnels.publishIncremental(stagedRefresh)), ...(await funnels.dropRemoved(prev.funnelTables))];
+      const scope = { rangeUsers: this.scratch.name('range_users'), changedUsers: this.scratch.name('changed_users'), goneUsers: this.scratch.name('gone_users'), after: scannedAfter };
+      return [...full, ...(await builder.stageIncremental(refresh, scope))];
     });
-    await this.step('publish');
 
+    const anyChange = Number(delta.inserted) + Number(delta.updated) + Number(delta.deleted) > 0;
     return {
       watermark,
       scannedAfter,
@@ -354,9 +365,18 @@ class Build {
       inserted: Number(delta.inserted),
       updated: Number(delta.updated),
       deleted: Number(delta.deleted),
+      funnels,
+      droppedFunnelTables: removedFunnelTables(spec, prev.funnelTables),
+      publishMart: async () => {
+        if (!anyChange) return;
+        if (warehouse.dialect.capabilities.transactions) {
+          for (const s of sql.publishDeltaByDeleteInsert()) await this.run1(s);
+        } else {
+          await this.run1(sql.publishDeltaByMerge());
+        }
+      },
       newOrChangedUsers: Number(changed.changed),
       removedUsers: Number(changed.gone),
-      funnels: funnelOutcomes,
       usersCheck: unchanged ? 'only new users read (users already built unchanged)' : 'all users compared (users already built changed)',
       backfilled,
       removed,
@@ -405,7 +425,8 @@ class Build {
   }
 }
 
-interface Outcome {
+/** What staging produced: the counts for the report and the state, and how to publish it. */
+interface Staged {
   watermark: string | null;
   scannedAfter: string | null;
   scan: { rowsScanned: number; rowsBeforeFirstVisit: number; rowsUnknownUser: number; unknownUsers: number };
@@ -413,10 +434,14 @@ interface Outcome {
   inserted: number;
   updated: number;
   deleted: number;
+  funnels: StagedFunnelTable[];
+  /** Tables of funnels removed from the spec since the last build. */
+  droppedFunnelTables: string[];
+  /** Publishes the mart (the funnel tables and the state follow). */
+  publishMart(): Promise<void>;
   newOrChangedUsers: number;
   removedUsers: number;
   usersCheck: string;
-  funnels: FunnelTableOutcome[];
   backfilled: string[];
   removed: string[];
   late: number;

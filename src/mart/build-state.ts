@@ -108,15 +108,35 @@ export class BuildStateStore {
     };
   }
 
-  /** Replaces the stored state with `state` in one step, through the scratch table `staged`. */
+  /**
+   * Replaces the stored state with `state` in one step: inside the build's transaction, a DELETE
+   * and an INSERT into the table as it is; without transactions (or when the table must be made
+   * or has an earlier layout), staged in the scratch table `staged` and published by replaceTable.
+   */
   async write(state: BuildState, staged: string): Promise<void> {
+    const { warehouse } = this;
+    const columns = await warehouse.columns(this.table);
+    const current = columns?.length === COLUMNS.length && COLUMNS.every((c, i) => columns[i].name === c);
+    if (warehouse.dialect.capabilities.transactions && current) {
+      const q = warehouse.dialect.quoteIdentifier(this.table);
+      await warehouse.run(`DELETE FROM ${q}`);
+      const { sql, params } = this.select(state);
+      await warehouse.run(`INSERT INTO ${q} ${sql}`, params);
+      return;
+    }
     await this.stage(state, staged);
-    await this.warehouse.replaceTable(this.table, staged);
-    await this.warehouse.setTableComment(this.table, ownershipComment('build state'));
+    await warehouse.replaceTable(this.table, staged);
+    await warehouse.setTableComment(this.table, ownershipComment('build state'));
   }
 
   /** Writes `state` into `staged` (a scratch table), for Warehouse.replaceTable to publish in one step. */
   async stage(state: BuildState, staged: string): Promise<void> {
+    const { sql, params } = this.select(state);
+    await this.warehouse.run(`CREATE TABLE ${this.warehouse.dialect.quoteIdentifier(staged)} AS ${sql}`, params);
+  }
+
+  /** The state as a one-row SELECT with typed, bound values. */
+  private select(state: BuildState): { sql: string; params: unknown[] } {
     const { string, timestamp, bigint, boolean } = this.warehouse.dialect.types;
     const p = new BoundParams(this.warehouse.dialect);
     const values: [unknown, string][] = [
@@ -134,7 +154,6 @@ export class BuildStateStore {
       [state.publishing, boolean],
       [JSON.stringify(state.funnelTables), string],
     ];
-    const select = values.map(([value, type], i) => `${p.bind(value, type)} AS ${COLUMNS[i]}`).join(', ');
-    await this.warehouse.run(`CREATE TABLE ${this.warehouse.dialect.quoteIdentifier(staged)} AS SELECT ${select}`, p.values);
+    return { sql: `SELECT ${values.map(([value, type], i) => `${p.bind(value, type)} AS ${COLUMNS[i]}`).join(', ')}`, params: p.values };
   }
 }

@@ -15,7 +15,6 @@ import { FUNNEL_COLUMNS as C } from '../funnel/funnel-columns.ts';
 import { funnelEvents } from '../funnel/funnel-semantics.ts';
 import { funnelOpenUntil, funnelTableColumns, funnelTableName, funnelTableSelect } from '../funnel/funnel-table-sql.ts';
 import type { Funnel, MetricsSpec } from '../spec/spec-types.ts';
-import { FIRST_VISIT } from '../spec/spec-types.ts';
 import { BoundParams } from '../warehouse/bound-params.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import type { Statement } from './mart-sql.ts';
@@ -51,6 +50,15 @@ export function ownedFunnelTables(spec: MetricsSpec, previous: FunnelTablesState
   return [...current, ...removed];
 }
 
+/** A funnel table's new content, staged: the whole table ('full') or the rows of the users recomputed ('incremental'). */
+export interface StagedFunnelTable {
+  funnel: Funnel;
+  staged: string;
+  target: string;
+  mode: 'full' | 'incremental';
+  rows: number;
+}
+
 export interface FunnelBuildInputs {
   warehouse: Warehouse;
   spec: MetricsSpec;
@@ -76,104 +84,105 @@ export class FunnelTables {
 
   /**
    * Every funnel table from scratch, from `users` (user_id, first_datetime, first_visit_date of
-   * every user): staged now, published by publishFull.
+   * every user), staged in scratch tables for publish().
    */
-  async stageFull(funnels: readonly Funnel[], users: string): Promise<Map<Funnel, string>> {
-    const staged = new Map<Funnel, string>();
+  async stageFull(funnels: readonly Funnel[], users: string): Promise<StagedFunnelTable[]> {
+    const staged: StagedFunnelTable[] = [];
     for (const [i, funnel] of funnels.entries()) {
       const table = this.inputs.scratch.name(`f${i}_full`);
       const select = funnelTableSelect(this.inputs.warehouse.dialect, this.inputs.spec, funnel, { events: this.inputs.spec.sources.events, users, through: this.through });
-      await this.run({ sql: `CREATE TABLE ${this.q(table)} AS\n${select.sql}`, params: select.params });
-      staged.set(funnel, table);
+      const rows = await this.run({ sql: `CREATE TABLE ${this.q(table)} AS\n${select.sql}`, params: select.params });
+      staged.push({ funnel, staged: table, target: funnelTableName(this.inputs.spec, funnel), mode: 'full', rows: await this.count(table, rows) });
     }
     return staged;
   }
 
-  async publishFull(staged: Map<Funnel, string>): Promise<FunnelTableOutcome[]> {
-    const outcomes: FunnelTableOutcome[] = [];
-    for (const [funnel, table] of staged) {
-      const target = funnelTableName(this.inputs.spec, funnel);
-      const [{ n }] = await this.inputs.warehouse.query(`SELECT COUNT(*) AS n FROM ${this.q(table)}`);
-      await this.inputs.warehouse.replaceTable(target, table);
-      await this.inputs.warehouse.setTableComment(target, ownershipComment('funnel table'));
-      outcomes.push({ table: target, mode: 'full', rowsWritten: Number(n) });
+  /** Publishes staged tables: a full one replaces its table, an incremental one is applied as DELETE + INSERT (in the build's transaction) or one MERGE. */
+  async publish(staged: readonly StagedFunnelTable[]): Promise<FunnelTableOutcome[]> {
+    const { warehouse } = this.inputs;
+    for (const s of staged) {
+      if (s.mode === 'full') {
+        await warehouse.replaceTable(s.target, s.staged);
+        await warehouse.setTableComment(s.target, ownershipComment('funnel table'));
+      } else if (s.rows > 0) {
+        await this.applyRows(s);
+      }
     }
-    return outcomes;
+    return staged.map((s) => ({ table: s.target, mode: s.mode, rowsWritten: s.rows }));
+  }
+
+  private async count(table: string, rowsChanged: number): Promise<number> {
+    if (rowsChanged > 0) return rowsChanged;
+    const [{ n }] = await this.inputs.warehouse.query(`SELECT COUNT(*) AS n FROM ${this.q(table)}`);
+    return Number(n);
   }
 
   /**
    * Incremental: per funnel, the users whose row can have changed (see the header), their rows
    * recomputed into a scratch table, plus delete markers for users gone from the dimension.
-   * `mart` must already hold this build's first visits (it is published first).
    */
-  async stageIncremental(funnels: readonly Funnel[], scope: { mart: string; changedUsers: string; goneUsers: string; after: string | null }): Promise<Map<Funnel, string>> {
+  async stageIncremental(funnels: readonly Funnel[], scope: { rangeUsers: string; changedUsers: string; goneUsers: string; after: string | null }): Promise<StagedFunnelTable[]> {
     const { warehouse, spec, scratch } = this.inputs;
     const d = warehouse.dialect;
-    const staged = new Map<Funnel, string>();
+    const staged: StagedFunnelTable[] = [];
     for (const [i, funnel] of funnels.entries()) {
       const users = scratch.name(`f${i}_users`);
       const p = new BoundParams(d);
-      const openUntil = funnelOpenUntil(d, spec, funnel, 'fv.first_visit_datetime', 'fv.first_visit_date', p);
-      const touched = `SELECT e.user_id FROM ${this.q(spec.sources.events)} AS e
-  JOIN ${this.q(scope.mart)} AS fv ON fv.user_id = e.user_id AND fv.event_name = ${p.bind(FIRST_VISIT, d.types.string)}
-  WHERE e.event_name IN (${p.list(funnelEvents(funnel))})
-    AND e."datetime" <= ${p.bind(this.through, d.types.timestamp)}${scope.after === null ? '' : `\n    AND e."datetime" > ${p.bind(scope.after, d.types.timestamp)}`}
-    AND e."datetime" >= fv.first_visit_datetime${openUntil === undefined ? '' : `\n    AND e."datetime" <= ${openUntil}`}`;
+      const openUntil = funnelOpenUntil(d, spec, funnel, 'u.first_datetime', 'u.first_visit_date', p);
+      // The funnel's events in the scan range (pruned by datetime), joined to the range's users
+      // (every user with an event there), kept when they fall before the user's windows close.
       await this.run({
         sql: `CREATE TABLE ${this.q(users)} AS
-SELECT m.user_id, m.first_visit_datetime AS first_datetime, m.first_visit_date
-FROM ${this.q(scope.mart)} AS m
-WHERE m.event_name = ${p.bind(FIRST_VISIT, d.types.string)}
-  AND (m.user_id IN (SELECT user_id FROM ${this.q(scope.changedUsers)}) OR m.user_id IN (${touched}))`,
+SELECT DISTINCT u.user_id, u.first_datetime, u.first_visit_date
+FROM ${this.q(spec.sources.events)} AS e
+JOIN ${this.q(scope.rangeUsers)} AS u ON u.user_id = e.user_id
+WHERE e.event_name IN (${p.list(funnelEvents(funnel))})
+  AND e."datetime" <= ${p.bind(this.through, d.types.timestamp)}${scope.after === null ? '' : `\n  AND e."datetime" > ${p.bind(scope.after, d.types.timestamp)}`}
+  AND e."datetime" >= u.first_datetime${openUntil === undefined ? '' : `\n  AND e."datetime" <= ${openUntil}`}
+UNION
+SELECT user_id, first_datetime, first_visit_date FROM ${this.q(scope.changedUsers)}`,
         params: p.values,
       });
       const rows = scratch.name(`f${i}_rows`);
       const select = funnelTableSelect(d, spec, funnel, { events: spec.sources.events, users, through: this.through });
       const columns = funnelTableColumns(funnel, d, this.inputs.userIdType);
       const deleteMarker = columns.map((c) => (c.name === C.userId ? 'g.user_id' : `CAST(NULL AS ${c.type})`)).join(', ');
-      await this.run({
+      const written = await this.run({
         sql: `CREATE TABLE ${this.q(rows)} AS
 SELECT r.*, 'upsert' AS action FROM (\n${select.sql}\n) AS r
 UNION ALL
 SELECT ${deleteMarker}, 'delete' FROM ${this.q(scope.goneUsers)} AS g`,
         params: select.params,
       });
-      staged.set(funnel, rows);
+      staged.push({ funnel, staged: rows, target: funnelTableName(spec, funnel), mode: 'incremental', rows: await this.count(rows, written) });
     }
     return staged;
   }
 
-  async publishIncremental(staged: Map<Funnel, string>): Promise<FunnelTableOutcome[]> {
-    const { warehouse, spec } = this.inputs;
-    const outcomes: FunnelTableOutcome[] = [];
-    for (const [funnel, rows] of staged) {
-      const target = this.q(funnelTableName(spec, funnel));
-      const columns = funnelTableColumns(funnel, warehouse.dialect, this.inputs.userIdType).map((c) => this.q(c.name));
-      const [{ n }] = await warehouse.query(`SELECT COUNT(*) AS n FROM ${this.q(rows)}`);
-      if (Number(n) > 0) {
-        if (warehouse.dialect.capabilities.transactions) {
-          await warehouse.run(`DELETE FROM ${target} WHERE ${this.q(C.userId)} IN (SELECT ${this.q(C.userId)} FROM ${this.q(rows)})`);
-          await warehouse.run(`INSERT INTO ${target} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${this.q(rows)} WHERE action = 'upsert'`);
-        } else {
-          const set = columns.filter((c) => c !== this.q(C.userId)).map((c) => `${c} = r.${c}`);
-          await warehouse.run(`MERGE INTO ${target} AS t
-USING ${this.q(rows)} AS r
-ON t.${this.q(C.userId)} = r.${this.q(C.userId)}
+  private async applyRows(s: StagedFunnelTable): Promise<void> {
+    const { warehouse } = this.inputs;
+    const target = this.q(s.target);
+    const rows = this.q(s.staged);
+    const columns = funnelTableColumns(s.funnel, warehouse.dialect, this.inputs.userIdType).map((c) => this.q(c.name));
+    const userId = this.q(C.userId);
+    if (warehouse.dialect.capabilities.transactions) {
+      await warehouse.run(`DELETE FROM ${target} WHERE ${userId} IN (SELECT ${userId} FROM ${rows})`);
+      await warehouse.run(`INSERT INTO ${target} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${rows} WHERE action = 'upsert'`);
+      return;
+    }
+    const set = columns.filter((c) => c !== userId).map((c) => `${c} = r.${c}`);
+    await warehouse.run(`MERGE INTO ${target} AS t
+USING ${rows} AS r
+ON t.${userId} = r.${userId}
 WHEN MATCHED AND r.action = 'delete' THEN DELETE
 WHEN MATCHED THEN UPDATE SET ${set.join(', ')}
 WHEN NOT MATCHED AND r.action = 'upsert' THEN INSERT (${columns.join(', ')}) VALUES (${columns.map((c) => `r.${c}`).join(', ')})`);
-        }
-      }
-      outcomes.push({ table: funnelTableName(spec, funnel), mode: 'incremental', rowsWritten: Number(n) });
-    }
-    return outcomes;
   }
 
-  /** Drops the tables of funnels no longer in metrics.yaml (ownership was checked before the build started). */
-  async dropRemoved(previous: FunnelTablesState | undefined): Promise<FunnelTableOutcome[]> {
-    const current = funnelTablesState(this.inputs.spec);
-    const removed = Object.keys(previous ?? {}).filter((t) => !(t in current));
-    for (const table of removed) await this.inputs.warehouse.run(`DROP TABLE IF EXISTS ${this.q(table)}`);
-    return removed.map((table) => ({ table, mode: 'dropped', rowsWritten: 0 }));
-  }
+}
+
+/** Tables of funnels in the previous build's state that the spec no longer has (ownership was checked before the build started). */
+export function removedFunnelTables(spec: MetricsSpec, previous: FunnelTablesState | undefined): string[] {
+  const current = funnelTablesState(spec);
+  return Object.keys(previous ?? {}).filter((t) => !(t in current));
 }

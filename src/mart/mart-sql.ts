@@ -29,6 +29,8 @@ export interface ScanScope {
   through: string;
   /** Only the users in the scratch table of new or changed users, from this datetime on. */
   changedUsersFrom?: string;
+  /** Incremental builds: whose first visits the scan joins: the range's users (small), or every user (a backfill). */
+  users?: 'range' | 'all';
 }
 
 /** The scratch tables one build works in (names made by ScratchTables). */
@@ -41,6 +43,8 @@ export interface Scratch {
   goneUsers: string;
   /** Per (user, event) of each scan: earliest occurrence at or after the first visit, and the rows skipped. */
   scan: string;
+  /** Incremental builds: the current users (as changedUsers) of every event in the scan range, so scans join a small table. */
+  rangeUsers: string;
   /** Full builds: the new mart, published by Warehouse.replaceTable. */
   mart: string;
   /** Incremental builds: the rows to insert, update ('upsert') or delete, published in one step. */
@@ -192,12 +196,9 @@ WHERE NOT EXISTS (SELECT 1 FROM ${this.mart} AS m WHERE m.event_name = ${p.bind(
     );
   }
 
-  /** Every user as the published mart has them (user_id, first_datetime, first_visit_date): for a funnel table rebuilt in full. */
-  stageUsersFromMart(target: string): Statement {
-    return this.statement(
-      (p) => `CREATE TABLE ${this.q(target)} AS
-SELECT user_id, first_visit_datetime AS first_datetime, first_visit_date FROM ${this.mart} WHERE event_name = ${p.bind(FIRST_VISIT)}`,
-    );
+  /** Incremental builds: every user as they are now (user_id, first_datetime, first_visit_date), for a funnel table rebuilt in full. */
+  stageCurrentUsers(target: string): Statement {
+    return this.statement((p) => `CREATE TABLE ${this.q(target)} AS\nSELECT * FROM ${this.currentUsers(p)} AS u`);
   }
 
   /** Exact path (users already built changed): every user compared with the mart's first visits. */
@@ -257,6 +258,31 @@ WHERE m.event_name = ${p.bind(FIRST_VISIT)}
   SELECT user_id, first_datetime, first_visit_date FROM ${changed})`;
   }
 
+  /**
+   * Incremental builds: the current users (first visit and its date) of every event of `events`
+   * in (after, through]: the users an incremental scan and the funnel tables' refresh join to,
+   * found from the few new events rather than by reading every user.
+   */
+  stageRangeUsers(events: readonly string[], after: string | null, through: string): Statement {
+    const { timestamp } = this.dialect.types;
+    const changed = this.q(this.scratch.changedUsers);
+    const gone = this.q(this.scratch.goneUsers);
+    return this.statement(
+      (p) => `CREATE TABLE ${this.q(this.scratch.rangeUsers)} AS
+SELECT m.user_id, m.first_visit_datetime AS first_datetime, m.first_visit_date
+FROM ${this.mart} AS m
+WHERE m.event_name = ${p.bind(FIRST_VISIT)}
+  AND m.user_id IN (
+    SELECT e.user_id FROM ${this.q(this.names.events)} AS e
+    WHERE e.event_name IN (${p.list(events)}) AND e."datetime" <= ${p.bind(through, timestamp)}${after === null ? '' : ` AND e."datetime" > ${p.bind(after, timestamp)}`}
+  )
+  AND NOT EXISTS (SELECT 1 FROM ${changed} AS c WHERE c.user_id = m.user_id)
+  AND NOT EXISTS (SELECT 1 FROM ${gone} AS g WHERE g.user_id = m.user_id)
+UNION ALL
+SELECT user_id, first_datetime, first_visit_date FROM ${changed}`,
+    );
+  }
+
   // ---- events --------------------------------------------------------------------------------
 
   /**
@@ -267,7 +293,7 @@ WHERE m.event_name = ${p.bind(FIRST_VISIT)}
     const { timestamp, string, bigint } = this.dialect.types;
     return this.statement((p) => {
       const selects = scopes.map((scope) => {
-        const users = incremental ? this.currentUsers(p) : this.q(this.scratch.users);
+        const users = !incremental ? this.q(this.scratch.users) : scope.users === 'all' ? this.currentUsers(p) : this.q(this.scratch.rangeUsers);
         const where = [`e.event_name IN (${p.list(scope.events)})`, `e."datetime" <= ${p.bind(scope.through, timestamp)}`];
         if (scope.after !== undefined) where.push(`e."datetime" > ${p.bind(scope.after, timestamp)}`);
         if (scope.changedUsersFrom !== undefined) {
@@ -344,7 +370,7 @@ WHERE s.first_at IS NOT NULL`,
    * so the delta applies as one MERGE, or as DELETE + INSERT inside a transaction; applying it
    * twice gives the same mart (rows are earliest occurrences: MIN of stored and scanned).
    */
-  stageDelta(removedEvents: readonly string[]): Statement {
+  stageDelta(removedEvents: readonly string[], users: 'range' | 'all'): Statement {
     const changed = this.q(this.scratch.changedUsers);
     const gone = this.q(this.scratch.goneUsers);
     return this.statement((p) => {
@@ -360,7 +386,7 @@ kept AS (
 upserts AS (
   SELECT ${this.martColumns(p, 's.first_at', 'u')}, CASE WHEN k.user_id IS NULL THEN 'insert' ELSE 'update' END AS action
   FROM scanned AS s
-  JOIN ${this.currentUsers(p)} AS u ON u.user_id = s.user_id
+  JOIN ${users === 'all' ? this.currentUsers(p) : this.q(this.scratch.rangeUsers)} AS u ON u.user_id = s.user_id
   LEFT JOIN kept AS k ON k.user_id = s.user_id AND k.event_name = s.event_name
   WHERE k.user_id IS NULL OR s.first_at < k."datetime"
   UNION ALL
@@ -413,6 +439,10 @@ WHEN MATCHED THEN UPDATE SET ${set.join(', ')}
 WHEN NOT MATCHED AND d.action <> 'delete' THEN INSERT (${columns}) VALUES (${MART_COLUMNS.map((c) => `d."${c}"`).join(', ')})`,
       params: [],
     };
+  }
+
+  rowCount(table: string): Statement {
+    return { sql: `SELECT COUNT(*) AS n FROM ${this.q(table)}`, params: [] };
   }
 
   martRowCount(): Statement {

@@ -87,6 +87,11 @@ export interface Warehouse {
    * engine has them; with the engine's atomic replace where it does not); `staged` is gone after.
    */
   replaceTable(target: string, staged: string): Promise<void>;
+  /**
+   * Settings for a build's bulk writes, until the returned function restores them (for example
+   * DuckDB skips its string-compression analysis, which otherwise costs as much as the scan).
+   */
+  tuneForBulkWrites(): Promise<() => Promise<void>>;
   /** The table's comment (where the builder records ownership); null when it has none. */
   tableComment(table: string): Promise<string | null>;
   setTableComment(table: string, comment: string): Promise<void>;

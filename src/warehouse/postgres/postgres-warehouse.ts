@@ -110,6 +110,11 @@ export class PostgresWarehouse implements Warehouse {
     await (this.inTransaction ? swap() : this.inOneTransaction(swap));
   }
 
+  /** Nothing to tune: PostgreSQL writes heap tables without compression analysis. */
+  async tuneForBulkWrites(): Promise<() => Promise<void>> {
+    return async () => undefined;
+  }
+
   async tableComment(table: string): Promise<string | null> {
     const [row] = await this.query(`SELECT obj_description(to_regclass($1), 'pg_class') AS comment`, [this.dialect.quoteIdentifier(table)]);
     return row?.comment === null || row?.comment === undefined ? null : String(row.comment);

@@ -49,6 +49,8 @@ export function postgresConfigFromEnv(env: WarehouseEnv = process.env): Postgres
 export async function connectWarehouse(env: WarehouseEnv = process.env): Promise<Warehouse> {
   if (engineFromEnv(env) === 'postgres') {
     const config = postgresConfigFromEnv(env);
+    // First a probe with a connection timeout: a host that drops packets would otherwise hang the build for minutes.
+    await checkPostgresReachable(config);
     try {
       return await PostgresWarehouse.open(config);
     } catch (error) {

@@ -60,6 +60,7 @@ export async function buildMart(warehouse: Warehouse, spec: MetricsSpec, options
     mart: scratch.name('mart'),
     delta: scratch.name('delta'),
     rangeUsers: scratch.name('range_users'),
+    events: scratch.name('events'),
   });
   await checkTimezone(warehouse, sql, spec.timezone);
 
@@ -237,14 +238,18 @@ class Build {
     users.duplicateRows = Number((await this.one(sql.duplicateUserRows())).n);
     await this.step('load users');
 
-    await this.run1(sql.stageScan(watermark === null ? [] : [{ events: spec.events, through: watermark }], false));
+    // One pass over the log for everything this build reads from it.
+    const slice = this.scratch.name('events');
+    const sliceEvents = [...new Set([...spec.events, ...spec.funnels.flatMap((f) => funnelEvents(f))])];
+    await this.run1(sql.stageEventSlice(sliceEvents, watermark ?? '0001-01-01 00:00:00'));
+    await this.run1(sql.stageScan(watermark === null ? [] : [{ events: spec.events, through: watermark }], false, slice));
     const scan = await this.scanSummary();
     await this.step('scan events');
 
     const martRowsBefore = (await this.warehouse.columns(spec.mart.table)) ? Number((await this.one(sql.martRowCount())).n) : 0;
     await this.run1(sql.stageMart());
     const inserted = Number((await this.one(sql.rowCount(this.scratch.name('mart')))).n);
-    const funnels = await this.timeFunnels(() => this.funnelTables(watermark).stageFull(spec.funnels, this.scratch.name('users')));
+    const funnels = await this.timeFunnels(() => this.funnelTables(watermark).stageFull(spec.funnels, this.scratch.name('users'), slice));
 
     const scannedPerEvent = perEvent(await this.all(sql.scannedPerEvent()));
     return {

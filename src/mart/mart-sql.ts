@@ -43,6 +43,8 @@ export interface Scratch {
   goneUsers: string;
   /** Per (user, event) of each scan: earliest occurrence at or after the first visit, and the rows skipped. */
   scan: string;
+  /** Full builds: the log's rows of the tracked and the funnels' events up to the watermark, read once for the scan and every funnel table. */
+  events: string;
   /** Incremental builds: the current users (as changedUsers) of every event in the scan range, so scans join a small table. */
   rangeUsers: string;
   /** Full builds: the new mart, published by Warehouse.replaceTable. */
@@ -286,10 +288,23 @@ SELECT user_id, first_datetime, first_visit_date FROM ${changed}`,
   // ---- events --------------------------------------------------------------------------------
 
   /**
+   * Full builds: one pass over the log for the rows any table of the build needs (the tracked
+   * events and the funnels' events, up to the watermark); the mart's scan and every funnel table
+   * then read this slice instead of the whole log.
+   */
+  stageEventSlice(events: readonly string[], through: string): Statement {
+    return this.statement(
+      (p) => `CREATE TABLE ${this.q(this.scratch.events)} AS
+SELECT user_id, event_name, "datetime" FROM ${this.q(this.names.events)}
+WHERE event_name IN (${p.list(events)}) AND "datetime" <= ${p.bind(through, this.dialect.types.timestamp)}`,
+    );
+  }
+
+  /**
    * The irreducible work: per (user, tracked event), the earliest occurrence at or after the
    * user's first visit, with the rows it had to skip counted on the way (one pass per scope).
    */
-  stageScan(scopes: readonly ScanScope[], incremental: boolean): Statement {
+  stageScan(scopes: readonly ScanScope[], incremental: boolean, source = this.names.events): Statement {
     const { timestamp, string, bigint } = this.dialect.types;
     return this.statement((p) => {
       const selects = scopes.map((scope) => {
@@ -305,7 +320,7 @@ SELECT user_id, first_datetime, first_visit_date FROM ${changed}`,
   COUNT(*) AS rows_scanned,
   COUNT(CASE WHEN e."datetime" < u.first_datetime THEN 1 END) AS rows_before_first_visit,
   COUNT(CASE WHEN u.user_id IS NULL THEN 1 END) AS rows_unknown_user
-FROM ${this.q(this.names.events)} AS e
+FROM ${this.q(source)} AS e
 LEFT JOIN ${users} AS u ON u.user_id = e.user_id
 WHERE ${where.join('\n  AND ')}
 GROUP BY e.user_id, e.event_name`;

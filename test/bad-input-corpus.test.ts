@@ -247,6 +247,8 @@ export const CASES: BadInputCase[] = [
   { name: 'lookback as a string', kind: 'spec', spec: withEvents(`incremental: { lookback: { days: ${MARK}"3" } }`), message: /incremental\.lookback\.days: must be integer/ },
   { name: 'lookback with two units', kind: 'spec', spec: withEvents(`incremental: { lookback: ${MARK}{ days: 1, hours: 2 } }`), message: /exactly one unit/ },
   { name: 'lookback in weeks', kind: 'spec', spec: withEvents(`incremental: { lookback: { ${MARK}weeks: 1 } }`), message: /unknown key "weeks"/ },
+  { name: 'step window of 10^12 days', kind: 'spec', spec: spec(`events: [key_event_1]\nfunnels:\n  - name: f\n    steps:\n      - event: first_visit\n      - event: key_event_1\n        within: { days: ${MARK}1000000000000 }\n`), message: /funnels\[0\]\.steps\[1\]\.within\.days: window of 1000000000000 days is too long: at most 3650 days/ },
+  { name: 'step window of 3 billion hours', kind: 'spec', spec: spec(`events: [key_event_1]\nfunnels:\n  - name: f\n    steps:\n      - event: first_visit\n      - event: key_event_1\n        within:\n          hours: ${MARK}3000000000\n`), message: /within\.hours: window of 3000000000 hours is too long: at most 87600 hours/ },
   { name: 'YAML alias bomb (billion laughs)', kind: 'spec', spec: ALIAS_BOMB, message: /aliases expand too many times .*resource-exhaustion/ },
   {
     name: 'YAML alias bomb inside events',

@@ -7,7 +7,7 @@ import type { RawSpec, SpecLocator } from './load-spec.ts';
 import type { SpecIssue } from './spec-issue.ts';
 import type { MetricsSpec } from './spec-types.ts';
 
-/** The longest lookback: ten years. Longer ones only make every incremental build a full scan, or overflow the engines' interval arithmetic. */
+/** The longest lookback, and the longest step window in days or hours: ten years. Longer ones only make every incremental build a full scan, or overflow the engines' integer and interval arithmetic. */
 export const MAX_LOOKBACK = { days: 3650, hours: 87_600 } as const;
 
 /** C0 and C1 control characters (NUL, tab, newline, escape, …): no event name in a real log has them, and PostgreSQL cannot even store NUL in text. */
@@ -18,7 +18,26 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 const DEFAULT_SCHEMAS = new Set(['main', 'public']);
 
 export function checkSafetyRules(raw: RawSpec, spec: MetricsSpec, at: SpecLocator): SpecIssue[] {
-  return [...checkLookback(raw, at), ...checkEventNames(raw, at), ...checkTableNames(raw, spec, at)];
+  return [...checkLookback(raw, at), ...checkWindows(raw, at), ...checkEventNames(raw, at), ...checkTableNames(raw, spec, at)];
+}
+
+/** Step windows in days or hours: the same ten years (the engines compare them as 32-bit integers; a larger one crashed the build). No limit is written by leaving `within` out. */
+function checkWindows(raw: RawSpec, at: SpecLocator): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  raw.funnels.forEach((funnel, f) =>
+    funnel.steps.forEach((step, s) => {
+      const within = step.within as { days?: number; hours?: number } | undefined;
+      for (const unit of ['days', 'hours'] as const) {
+        const value = within?.[unit];
+        if (typeof value === 'number' && value > MAX_LOOKBACK[unit]) {
+          issues.push(
+            at.issue('window-too-long', ['funnels', f, 'steps', s, 'within', unit], `window of ${value} ${unit} is too long: at most ${MAX_LOOKBACK[unit]} ${unit} (ten years); leave \`within\` out for no limit`),
+          );
+        }
+      }
+    }),
+  );
+  return issues;
 }
 
 function checkLookback(raw: RawSpec, at: SpecLocator): SpecIssue[] {

@@ -14,6 +14,7 @@
  *   (CUBEJS_CUBESTORE_HOST) and set CUBEJS_EXTERNAL_DEFAULT=true instead.
  */
 import { resolve } from 'node:path';
+import { utcQueryClassFor } from './src/query/utc-session-query.ts';
 
 const env = process.env;
 const devMode = env.CUBEJS_DEV_MODE === 'true';
@@ -50,6 +51,9 @@ export default {
         }
       : // Every other engine: Cube builds the driver from its own CUBEJS_DB_* variables.
         { type: dbType },
+
+  // Cube's query class, without the row-by-row time-zone conversion of UTC queries (the sessions run in UTC).
+  dialectFactory: () => utcQueryClassFor(dbType),
 
   // No Cube Store on the embedded default: keep Cube's cache and query queue in process memory.
   cacheAndQueueDriver: 'memory',

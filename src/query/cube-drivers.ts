@@ -4,10 +4,10 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDBDriver } from '@cubejs-backend/duckdb-driver';
 import { PostgresDriver } from '@cubejs-backend/postgres-driver';
-import { PostgresQuery } from '@cubejs-backend/schema-compiler';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { UserError } from '../user-error.ts';
+import { UtcDuckDBQuery, UtcPostgresQuery } from './utc-session-query.ts';
 import { duckdbPathFromEnv, engineFromEnv, postgresConfigFromEnv, type Engine, type WarehouseEnv } from '../warehouse/connect.ts';
 
 export interface CubeDriver {
@@ -53,11 +53,11 @@ export function cubeDriverFor(env: WarehouseEnv): { engine: Engine; queryClass: 
   const engine = engineFromEnv(env);
   if (engine === 'postgres') {
     const config = postgresConfigFromEnv(env);
-    return { engine, queryClass: PostgresQuery as never, driver: new PostgresDriver({ ...config, dataSource: 'default' } as never) as unknown as CubeDriver };
+    return { engine, queryClass: UtcPostgresQuery as never, driver: new PostgresDriver({ ...config, dataSource: 'default' } as never) as unknown as CubeDriver };
   }
   const path = resolve(duckdbPathFromEnv(env));
   if (!existsSync(path)) {
     throw new UserError('warehouse-not-found', `DuckDB file ${path} not found (CUBEJS_DB_DUCKDB_DATABASE_PATH); run \`npx activation build\` first`);
   }
-  return { engine, queryClass: DuckDBDriver.dialectClass() as never, driver: new SharedInstanceDuckDBDriver(path) as unknown as CubeDriver };
+  return { engine, queryClass: UtcDuckDBQuery as never, driver: new SharedInstanceDuckDBDriver(path) as unknown as CubeDriver };
 }

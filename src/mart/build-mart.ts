@@ -60,6 +60,7 @@ export async function buildMart(warehouse: Warehouse, spec: MetricsSpec, options
     mart: scratch.name('mart'),
     delta: scratch.name('delta'),
     rangeUsers: scratch.name('range_users'),
+    rangeEvents: scratch.name('range_events'),
     events: scratch.name('events'),
   });
   await checkTimezone(warehouse, sql, spec.timezone);
@@ -328,16 +329,18 @@ class Build {
     if (watermark !== null) {
       const split = prev.lateCutoff === null ? null : minTimestamp(prev.lateCutoff, watermark);
       scannedAfter = split;
-      // The users of the range's events (tracked ones and the funnels'), so the scans and the funnel refresh join a small table.
+      // The range's events (tracked ones and the funnels') read once, and their users: the scans and the funnel refresh join these small tables.
       const rangeEvents = [...new Set([...kept, ...spec.funnels.flatMap((f) => funnelEvents(f))])];
-      await this.run1(sql.stageRangeUsers(rangeEvents, split, watermark));
+      await this.run1(sql.stageRangeEvents(rangeEvents, split, watermark));
+      await this.run1(sql.stageRangeUsers());
       if (kept.length > 0) {
-        scopes.push({ events: kept, through: watermark, users: 'range', ...(split !== null && { after: split }) });
+        scopes.push({ events: kept, through: watermark, users: 'range', fromRange: true, ...(split !== null && { after: split }) });
         if (split !== null && changed.earliest !== null) scopes.push({ events: kept, through: split, changedUsersFrom: String(changed.earliest), users: 'range' });
       }
       if (backfilled.length > 0) scopes.push({ events: backfilled, through: watermark, users: 'all' });
     } else {
-      await this.run1(sql.stageRangeUsers([], null, '0001-01-01 00:00:00'));
+      await this.run1(sql.stageRangeEvents([], null, '0001-01-01 00:00:00'));
+      await this.run1(sql.stageRangeUsers());
     }
     await this.run1(sql.stageScan(scopes, true));
     const scan = await this.scanSummary();
@@ -357,7 +360,7 @@ class Build {
         await this.run1(sql.stageCurrentUsers(this.scratch.name('all_users')));
         full.push(...(await builder.stageFull(rebuild, this.scratch.name('all_users'))));
       }
-      const scope = { rangeUsers: this.scratch.name('range_users'), changedUsers: this.scratch.name('changed_users'), goneUsers: this.scratch.name('gone_users'), after: scannedAfter };
+      const scope = { rangeEvents: this.scratch.name('range_events'), rangeUsers: this.scratch.name('range_users'), changedUsers: this.scratch.name('changed_users'), goneUsers: this.scratch.name('gone_users'), after: scannedAfter };
       return [...full, ...(await builder.stageIncremental(refresh, scope))];
     });
 

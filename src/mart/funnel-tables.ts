@@ -122,7 +122,7 @@ export class FunnelTables {
    * Incremental: per funnel, the users whose row can have changed (see the header), their rows
    * recomputed into a scratch table, plus delete markers for users gone from the dimension.
    */
-  async stageIncremental(funnels: readonly Funnel[], scope: { rangeUsers: string; changedUsers: string; goneUsers: string; after: string | null }): Promise<StagedFunnelTable[]> {
+  async stageIncremental(funnels: readonly Funnel[], scope: { rangeEvents: string; rangeUsers: string; changedUsers: string; goneUsers: string; after: string | null }): Promise<StagedFunnelTable[]> {
     const { warehouse, spec, scratch } = this.inputs;
     const d = warehouse.dialect;
     const staged: StagedFunnelTable[] = [];
@@ -130,22 +130,27 @@ export class FunnelTables {
       const users = scratch.name(`f${i}_users`);
       const p = new BoundParams(d);
       const openUntil = funnelOpenUntil(d, spec, funnel, 'u.first_datetime', 'u.first_visit_date', p);
-      // The funnel's events in the scan range (pruned by datetime), joined to the range's users
-      // (every user with an event there), kept when they fall before the user's windows close.
+      // The funnel's events in the scan range (the range's slice of the log): a user whose earliest
+      // one there (at or after the first visit) falls before their windows close, and the new or
+      // moved users. The window's end is computed once per user, not per event.
       await this.run({
         sql: `CREATE TABLE ${this.q(users)} AS
-SELECT DISTINCT u.user_id, u.first_datetime, u.first_visit_date
-FROM ${this.q(spec.sources.events)} AS e
-JOIN ${this.q(scope.rangeUsers)} AS u ON u.user_id = e.user_id
-WHERE e.event_name IN (${p.list(funnelEvents(funnel))})
-  AND e."datetime" <= ${p.bind(this.through, d.types.timestamp)}${scope.after === null ? '' : `\n  AND e."datetime" > ${p.bind(scope.after, d.types.timestamp)}`}
-  AND e."datetime" >= u.first_datetime${openUntil === undefined ? '' : `\n  AND e."datetime" <= ${openUntil}`}
+SELECT u.user_id, u.first_datetime, u.first_visit_date
+FROM ${this.q(scope.rangeUsers)} AS u
+JOIN (
+  SELECT e.user_id, MIN(e."datetime") AS earliest
+  FROM ${this.q(scope.rangeEvents)} AS e JOIN ${this.q(scope.rangeUsers)} AS r ON r.user_id = e.user_id
+  WHERE e.event_name IN (${p.list(funnelEvents(funnel))}) AND e."datetime" >= r.first_datetime
+  GROUP BY e.user_id
+) AS t ON t.user_id = u.user_id${openUntil === undefined ? '' : `\nWHERE t.earliest <= ${openUntil}`}
 UNION
 SELECT user_id, first_datetime, first_visit_date FROM ${this.q(scope.changedUsers)}`,
         params: p.values,
       });
+      // Their rows from the log, from the earliest of their first visits on (the engine skips older parts).
+      const [{ earliest }] = await warehouse.query(`SELECT CAST(MIN(first_datetime) AS ${d.types.string}) AS earliest FROM ${this.q(users)}`);
       const rows = scratch.name(`f${i}_rows`);
-      const select = funnelTableSelect(d, spec, funnel, { events: spec.sources.events, users, through: this.through });
+      const select = funnelTableSelect(d, spec, funnel, { events: spec.sources.events, users, through: this.through, ...(earliest !== null && { from: String(earliest) }) });
       const columns = funnelTableColumns(funnel, d, this.inputs.userIdType);
       const deleteMarker = columns.map((c) => (c.name === C.userId ? 'g.user_id' : `CAST(NULL AS ${c.type})`)).join(', ');
       const written = await this.run({

@@ -31,6 +31,8 @@ export interface ScanScope {
   changedUsersFrom?: string;
   /** Incremental builds: whose first visits the scan joins: the range's users (small), or every user (a backfill). */
   users?: 'range' | 'all';
+  /** Read the range's slice of the log (stageRangeEvents) instead of the log: the scope lies inside the range. */
+  fromRange?: boolean;
 }
 
 /** The scratch tables one build works in (names made by ScratchTables). */
@@ -45,6 +47,8 @@ export interface Scratch {
   scan: string;
   /** Full builds: the log's rows of the tracked and the funnels' events up to the watermark, read once for the scan and every funnel table. */
   events: string;
+  /** Incremental builds: the log's rows of the tracked and funnel events in the scan range (after the split), read once. */
+  rangeEvents: string;
   /** Incremental builds: the current users (as changedUsers) of every event in the scan range, so scans join a small table. */
   rangeUsers: string;
   /** Full builds: the new mart, published by Warehouse.replaceTable. */
@@ -261,12 +265,21 @@ WHERE m.event_name = ${p.bind(FIRST_VISIT)}
   }
 
   /**
-   * Incremental builds: the current users (first visit and its date) of every event of `events`
-   * in (after, through]: the users an incremental scan and the funnel tables' refresh join to,
-   * found from the few new events rather than by reading every user.
+   * Incremental builds: the log's rows of `events` in (after, through], read once (pruned by
+   * datetime); the scan after the split and the funnel tables' refresh read them, and their
+   * users (stageRangeUsers) are found from these few rows rather than by reading every user.
    */
-  stageRangeUsers(events: readonly string[], after: string | null, through: string): Statement {
+  stageRangeEvents(events: readonly string[], after: string | null, through: string): Statement {
     const { timestamp } = this.dialect.types;
+    return this.statement(
+      (p) => `CREATE TABLE ${this.q(this.scratch.rangeEvents)} AS
+SELECT user_id, event_name, "datetime" FROM ${this.q(this.names.events)}
+WHERE event_name IN (${p.list(events)}) AND "datetime" <= ${p.bind(through, timestamp)}${after === null ? '' : ` AND "datetime" > ${p.bind(after, timestamp)}`}`,
+    );
+  }
+
+  /** The current users of the range's events (stageRangeEvents first). */
+  stageRangeUsers(): Statement {
     const changed = this.q(this.scratch.changedUsers);
     const gone = this.q(this.scratch.goneUsers);
     return this.statement(
@@ -274,10 +287,7 @@ WHERE m.event_name = ${p.bind(FIRST_VISIT)}
 SELECT m.user_id, m.first_visit_datetime AS first_datetime, m.first_visit_date
 FROM ${this.mart} AS m
 WHERE m.event_name = ${p.bind(FIRST_VISIT)}
-  AND m.user_id IN (
-    SELECT e.user_id FROM ${this.q(this.names.events)} AS e
-    WHERE e.event_name IN (${p.list(events)}) AND e."datetime" <= ${p.bind(through, timestamp)}${after === null ? '' : ` AND e."datetime" > ${p.bind(after, timestamp)}`}
-  )
+  AND m.user_id IN (SELECT e.user_id FROM ${this.q(this.scratch.rangeEvents)} AS e)
   AND NOT EXISTS (SELECT 1 FROM ${changed} AS c WHERE c.user_id = m.user_id)
   AND NOT EXISTS (SELECT 1 FROM ${gone} AS g WHERE g.user_id = m.user_id)
 UNION ALL
@@ -320,7 +330,7 @@ WHERE event_name IN (${p.list(events)}) AND "datetime" <= ${p.bind(through, this
   COUNT(*) AS rows_scanned,
   COUNT(CASE WHEN e."datetime" < u.first_datetime THEN 1 END) AS rows_before_first_visit,
   COUNT(CASE WHEN u.user_id IS NULL THEN 1 END) AS rows_unknown_user
-FROM ${this.q(source)} AS e
+FROM ${this.q(scope.fromRange ? this.scratch.rangeEvents : source)} AS e
 LEFT JOIN ${users} AS u ON u.user_id = e.user_id
 WHERE ${where.join('\n  AND ')}
 GROUP BY e.user_id, e.event_name`;
@@ -389,30 +399,33 @@ WHERE s.first_at IS NOT NULL`,
     const changed = this.q(this.scratch.changedUsers);
     const gone = this.q(this.scratch.goneUsers);
     return this.statement((p) => {
-      const rebuilt = `(m.user_id IN (SELECT user_id FROM ${changed}) OR m.user_id IN (SELECT user_id FROM ${gone}))`;
+      const rebuilt = (alias: string) => `(${alias}.user_id IN (SELECT user_id FROM ${changed}) OR ${alias}.user_id IN (SELECT user_id FROM ${gone}))`;
       const removed = removedEvents.length === 0 ? 'FALSE' : `m.event_name IN (${p.list(removedEvents)})`;
+      // A stored row of a rebuilt user counts as absent: the user's rows are all replaced.
+      const absent = `(k.user_id IS NULL OR ${rebuilt('k')})`;
       return `CREATE TABLE ${this.q(this.scratch.delta)} AS
 WITH scanned AS (
   SELECT user_id, event_name, MIN(first_at) AS first_at FROM ${this.q(this.scratch.scan)} WHERE first_at IS NOT NULL GROUP BY user_id, event_name
 ),
-kept AS (
-  SELECT m.user_id, m.event_name, m."datetime" FROM ${this.mart} AS m WHERE NOT ${rebuilt}
-),
 upserts AS (
-  SELECT ${this.martColumns(p, 's.first_at', 'u')}, CASE WHEN k.user_id IS NULL THEN 'insert' ELSE 'update' END AS action
+  SELECT ${this.martColumns(p, 's.first_at', 'u')}, CASE WHEN ${absent} THEN 'insert' ELSE 'update' END AS action
   FROM scanned AS s
   JOIN ${users === 'all' ? this.currentUsers(p) : this.q(this.scratch.rangeUsers)} AS u ON u.user_id = s.user_id
-  LEFT JOIN kept AS k ON k.user_id = s.user_id AND k.event_name = s.event_name
-  WHERE k.user_id IS NULL OR s.first_at < k."datetime"
+  LEFT JOIN ${this.mart} AS k ON k.user_id = s.user_id AND k.event_name = s.event_name
+  WHERE ${absent} OR s.first_at < k."datetime"
   UNION ALL
   SELECT f.*, 'insert' AS action FROM (${this.firstVisitRows(p, changed)}) AS f
 )
 SELECT * FROM upserts
 UNION ALL
 SELECT NULL, NULL, m.user_id, m.event_name, NULL, NULL, NULL, NULL, 'delete'
-FROM ${this.mart} AS m
-WHERE (${rebuilt} OR ${removed})
-  AND NOT EXISTS (SELECT 1 FROM upserts AS x WHERE x.user_id = m.user_id AND x.event_name = m.event_name)`;
+FROM (
+  -- rows of rebuilt users (a semi-join on a few users), and rows of events no longer tracked
+  SELECT user_id, event_name FROM ${this.mart} WHERE user_id IN (SELECT user_id FROM ${changed} UNION ALL SELECT user_id FROM ${gone})${
+    removedEvents.length === 0 ? '' : `\n  UNION\n  SELECT user_id, event_name FROM ${this.mart} AS m WHERE ${removed}`
+  }
+) AS m
+WHERE NOT EXISTS (SELECT 1 FROM upserts AS x WHERE x.user_id = m.user_id AND x.event_name = m.event_name)`;
     });
   }
 

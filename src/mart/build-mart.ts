@@ -67,12 +67,7 @@ export async function buildMart(warehouse: Warehouse, spec: MetricsSpec, options
 
   const lock = await warehouse.acquireBuildLock(spec.mart.table);
   try {
-    await assertOwnedOrAbsent(warehouse, [
-      { table: spec.mart.table, role: 'mart', field: 'mart.table', legacyColumns: [MART_COLUMNS] },
-      { table: spec.mart.stateTable, role: 'build state', field: 'mart.state_table', legacyColumns: [STATE_COLUMNS, ...LEGACY_STATE_COLUMNS] },
-    ]);
-    // The funnel tables of this spec, and those of funnels removed since the last build (to drop).
-    await assertOwnedOrAbsent(warehouse, ownedFunnelTables(spec, (await new BuildStateStore(warehouse, spec.mart.stateTable).read())?.funnelTables));
+    await assertBuildTargetsOwned(warehouse, spec);
     const restore = await warehouse.tuneForBulkWrites();
     const report = await new Build(warehouse, spec, sql, scratch, userIdType, options).run().finally(restore);
     report.elapsedMs = Math.round(performance.now() - started);
@@ -82,6 +77,20 @@ export async function buildMart(warehouse: Warehouse, spec: MetricsSpec, options
     await scratch.dropAll().catch(() => undefined);
     await lock.release();
   }
+}
+
+/**
+ * Refuses, before anything is written, to create, replace or drop a table this project does not
+ * own: the mart, the state, this spec's funnel tables and those of funnels removed since the last
+ * build (which the build drops). `activation demo` asks the same before it writes its sources.
+ */
+export async function assertBuildTargetsOwned(warehouse: Warehouse, spec: MetricsSpec): Promise<void> {
+  await assertOwnedOrAbsent(warehouse, [
+    { table: spec.mart.table, role: 'mart', field: 'mart.table', legacyColumns: [MART_COLUMNS] },
+    { table: spec.mart.stateTable, role: 'build state', field: 'mart.state_table', legacyColumns: [STATE_COLUMNS, ...LEGACY_STATE_COLUMNS] },
+  ]);
+  const previous = await new BuildStateStore(warehouse, spec.mart.stateTable).read();
+  await assertOwnedOrAbsent(warehouse, ownedFunnelTables(spec, previous?.funnelTables));
 }
 
 class Build {

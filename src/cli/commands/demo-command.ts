@@ -2,11 +2,7 @@ import type { Command } from 'commander';
 import { generateDemoData, DEMO_DEFAULTS } from '../../demo/generate-demo-data.ts';
 import { formatDemoSummary } from '../../demo/demo-summary.ts';
 import { formatFunnelByWeek, funnelByWeek } from '../../demo/funnel-by-week.ts';
-import { buildMart } from '../../mart/build-mart.ts';
-import { BuildStateStore, LEGACY_STATE_COLUMNS, STATE_COLUMNS } from '../../mart/build-state.ts';
-import { ownedFunnelTables } from '../../mart/funnel-tables.ts';
-import { MART_COLUMNS } from '../../mart/mart-sql.ts';
-import { assertOwnedOrAbsent } from '../../mart/ownership.ts';
+import { assertBuildTargetsOwned, buildMart } from '../../mart/build-mart.ts';
 import { formatBuildReport } from '../../mart/build-report.ts';
 import { generateModel } from '../../model/generate-model.ts';
 import { loadSpecFile } from '../../spec/load-spec.ts';
@@ -40,11 +36,7 @@ export function registerDemoCommand(program: Command): void {
         try {
           // The full refresh after the load must be allowed to write its tables (the same check as
           // buildMart's): refuse before the sources are written, so a refusal changes nothing.
-          await assertOwnedOrAbsent(warehouse, [
-            { table: spec.mart.table, role: 'mart', field: 'mart.table', legacyColumns: [MART_COLUMNS] },
-            { table: spec.mart.stateTable, role: 'build state', field: 'mart.state_table', legacyColumns: [STATE_COLUMNS, ...LEGACY_STATE_COLUMNS] },
-          ]);
-          await assertOwnedOrAbsent(warehouse, ownedFunnelTables(spec, (await new BuildStateStore(warehouse, spec.mart.stateTable).read())?.funnelTables));
+          await assertBuildTargetsOwned(warehouse, spec);
           process.stderr.write(`generating demo data into ${warehouse.description} …\n`);
           const summary = await generateDemoData(warehouse, {
             users: options.users,

@@ -157,6 +157,8 @@ function ratios(builds: FullBuilds, atD: IncrementalSteps, at4D: IncrementalStep
   const perMillion = scale.map((s) => s.msPerMillionEvents);
   return {
     fullOverFloor: r(builds.full, builds.floor),
+    // The same build without its funnel tables (the builder's own split of each run): issue 8's measure, before funnel tables existed.
+    martFullOverFloor: builds.floor ? builds.withoutFunnelTablesMs / builds.floor.medianMs : Number.NaN,
     oursOverSeedFull: r(builds.full, builds.seed),
     oursOverSeedIncremental: r(atD.ours, atD.seed),
     incrementalOverFullAtD: r(atD.ours, builds.full),

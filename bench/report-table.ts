@@ -18,6 +18,7 @@ export function renderTable(result: BenchResult): string {
   const info = (label: string, value: string) => table.push([label, value, '', '']);
 
   withTarget(`full / floor (${N}, ${D} d)`, r.fullOverFloor, TARGETS.fullOverFloor);
+  withTarget('full without the funnel tables / floor', r.martFullOverFloor, TARGETS.martFullOverFloor);
   withTarget('ours / seed, full build', r.oursOverSeedFull, TARGETS.oursOverSeedFull);
   info('ours / seed, one incremental step', ratio(r.oursOverSeedIncremental));
   withTarget(`incremental / full, ${D} d history`, r.incrementalOverFullAtD, TARGETS.incrementalOverFullAtD);

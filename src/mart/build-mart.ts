@@ -244,8 +244,10 @@ class Build {
     const { spec, sql } = this;
     const watermark = nullableText((await this.one(sql.newestEvent(this.horizon, null))).newest);
     const users = await this.usersSummary(null);
-    await this.run1(sql.stageAllUsers());
-    users.duplicateRows = Number((await this.one(sql.duplicateUserRows())).n);
+    // Repeated user_ids: usable rows minus the users they collapse to (no extra pass over the dimension).
+    const staged = await this.run1(sql.stageAllUsers());
+    const usersStaged = staged > 0 || users.rows === 0 ? staged : Number((await this.one(sql.rowCount(this.scratch.name('users')))).n);
+    users.duplicateRows = users.rows - usersStaged;
     await this.step('load users');
 
     // One pass over the log for everything this build reads from it.

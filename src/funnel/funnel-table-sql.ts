@@ -163,33 +163,42 @@ class FunnelTableSql {
     }
   }
 
-  /** sequential: one relation per step, each the earliest occurrence at or after the previous step's match. */
+  /**
+   * sequential: one relation per step, each the earliest occurrence at or after the previous
+   * step's match. Each aggregates the event rows of the users who reached the previous step only
+   * (not every user); users without a match come back as NULL from the final LEFT JOINs.
+   */
   private sequentialMatches(): string[] {
     const steps = this.plan.steps;
-    const carried = ['s.user_id', 's.first_datetime', 's.first_visit_date'];
     const out: string[] = [];
-    let from: string = W.users;
     for (let k = 1; k < steps.length; k++) {
-      const name = k === steps.length - 1 ? W.matched : `funnel_step_${k + 1}`;
-      const previousAt = k === 1 ? 's.first_datetime' : `s.${W.at(k - 1)}`;
+      const from = k === 1 ? '' : `\n  JOIN funnel_step_${k} AS s ON s.user_id = e.user_id AND e."datetime" >= s.${W.at(k - 1)}`;
       out.push(
         [
-          `${name} AS (`,
+          `funnel_step_${k + 1} AS (`,
           `  -- step ${k + 1} (${sqlComment(steps[k].name)}): the earliest occurrence inside its window, at or after step ${k}'s`,
-          `  SELECT ${carried.join(', ')}, MIN(e."datetime") AS ${W.at(k)}`,
-          `  FROM ${from} AS s`,
-          `  LEFT JOIN ${W.events} AS e ON e.user_id = s.user_id AND ${this.inWindow(k, 'e')} AND e."datetime" >= ${previousAt}`,
-          `  GROUP BY ${carried.join(', ')}`,
+          `  SELECT e.user_id, MIN(e."datetime") AS ${W.at(k)}`,
+          `  FROM ${W.events} AS e${from}`,
+          `  WHERE ${this.inWindow(k, 'e')}`,
+          `  GROUP BY e.user_id`,
           `)`,
         ].join('\n'),
       );
-      carried.push(`s.${W.at(k)}`);
-      from = name;
     }
+    const joins = steps.slice(1).map((s) => `  LEFT JOIN funnel_step_${s.index + 1} AS m${s.index + 1} ON m${s.index + 1}.user_id = u.user_id`);
+    out.push(
+      [
+        `${W.matched} AS (`,
+        `  SELECT u.user_id, u.first_datetime, u.first_visit_date, ${steps.slice(1).map((s) => `m${s.index + 1}.${W.at(s.index)}`).join(', ')}`,
+        `  FROM ${W.users} AS u`,
+        ...joins,
+        `)`,
+      ].join('\n'),
+    );
     return out;
   }
 
-  /** independent and any: each step's earliest occurrence inside its window, in one pass; `any` then needs all previous steps. */
+  /** independent and any: each step's earliest occurrence inside its window, in one pass over the events; `any` then needs all previous steps. */
   private ownMatches(): string[] {
     const steps = this.plan.steps;
     const own = steps.slice(1).map((s) => `    MIN(CASE WHEN ${this.inWindow(s.index, 'e')} THEN e."datetime" END) AS ${W.own(s.index)}`);
@@ -201,20 +210,20 @@ class FunnelTableSql {
     return [
       [
         `funnel_own AS (`,
-        `  -- each step's earliest occurrence inside its window`,
-        `  SELECT s.user_id, s.first_datetime, s.first_visit_date,`,
+        `  -- each step's earliest occurrence inside its window (users with events of the funnel only)`,
+        `  SELECT e.user_id,`,
         own.join(',\n'),
-        `  FROM ${W.users} AS s`,
-        `  LEFT JOIN ${W.events} AS e ON e.user_id = s.user_id`,
-        `  GROUP BY s.user_id, s.first_datetime, s.first_visit_date`,
+        `  FROM ${W.events} AS e`,
+        `  GROUP BY e.user_id`,
         `)`,
       ].join('\n'),
       [
         `${W.matched} AS (`,
         this.plan.order === 'any' ? `  -- any: a step counts when every previous step does too` : `  -- independent: each step on its own`,
-        `  SELECT o.user_id, o.first_datetime, o.first_visit_date,`,
+        `  SELECT u.user_id, u.first_datetime, u.first_visit_date,`,
         at.join(',\n'),
-        `  FROM funnel_own AS o`,
+        `  FROM ${W.users} AS u`,
+        `  LEFT JOIN funnel_own AS o ON o.user_id = u.user_id`,
         `)`,
       ].join('\n'),
     ];

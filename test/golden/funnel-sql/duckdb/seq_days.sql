@@ -15,17 +15,24 @@ funnel_events AS (
 ),
 funnel_step_2 AS (
   -- step 2 (key_event_1): the earliest occurrence inside its window, at or after step 1's
-  SELECT s.user_id, s.first_datetime, s.first_visit_date, MIN(e."datetime") AS at_2
-  FROM funnel_users AS s
-  LEFT JOIN funnel_events AS e ON e.user_id = s.user_id AND e.event_name = $6 AND CAST((e.local_date) - (e.first_visit_date) AS INTEGER) + 1 <= CAST($7 AS INTEGER) AND e."datetime" >= s.first_datetime
-  GROUP BY s.user_id, s.first_datetime, s.first_visit_date
+  SELECT e.user_id, MIN(e."datetime") AS at_2
+  FROM funnel_events AS e
+  WHERE e.event_name = $6 AND CAST((e.local_date) - (e.first_visit_date) AS INTEGER) + 1 <= CAST($7 AS INTEGER)
+  GROUP BY e.user_id
+),
+funnel_step_3 AS (
+  -- step 3 (key_event_2): the earliest occurrence inside its window, at or after step 2's
+  SELECT e.user_id, MIN(e."datetime") AS at_3
+  FROM funnel_events AS e
+  JOIN funnel_step_2 AS s ON s.user_id = e.user_id AND e."datetime" >= s.at_2
+  WHERE e.event_name = $8 AND CAST((e.local_date) - (e.first_visit_date) AS INTEGER) + 1 <= CAST($9 AS INTEGER)
+  GROUP BY e.user_id
 ),
 funnel_matched AS (
-  -- step 3 (key_event_2): the earliest occurrence inside its window, at or after step 2's
-  SELECT s.user_id, s.first_datetime, s.first_visit_date, s.at_2, MIN(e."datetime") AS at_3
-  FROM funnel_step_2 AS s
-  LEFT JOIN funnel_events AS e ON e.user_id = s.user_id AND e.event_name = $8 AND CAST((e.local_date) - (e.first_visit_date) AS INTEGER) + 1 <= CAST($9 AS INTEGER) AND e."datetime" >= s.at_2
-  GROUP BY s.user_id, s.first_datetime, s.first_visit_date, s.at_2
+  SELECT u.user_id, u.first_datetime, u.first_visit_date, m2.at_2, m3.at_3
+  FROM funnel_users AS u
+  LEFT JOIN funnel_step_2 AS m2 ON m2.user_id = u.user_id
+  LEFT JOIN funnel_step_3 AS m3 ON m3.user_id = u.user_id
 )
 SELECT
   f.user_id AS "user_id",

@@ -14,20 +14,20 @@ funnel_events AS (
     AND e."datetime" <= CAST($4 AS TIMESTAMP)
 ),
 funnel_own AS (
-  -- each step's earliest occurrence inside its window
-  SELECT s.user_id, s.first_datetime, s.first_visit_date,
+  -- each step's earliest occurrence inside its window (users with events of the funnel only)
+  SELECT e.user_id,
     MIN(CASE WHEN e.event_name = $5 AND ((e.local_date) - (e.first_visit_date)) + 1 <= CAST($6 AS INTEGER) THEN e."datetime" END) AS own_2,
     MIN(CASE WHEN e.event_name = $7 AND CAST(EXTRACT(EPOCH FROM (date_trunc('hour', e."datetime") - date_trunc('hour', e.first_datetime))) / 3600 AS INTEGER) + 1 <= CAST($8 AS INTEGER) THEN e."datetime" END) AS own_3
-  FROM funnel_users AS s
-  LEFT JOIN funnel_events AS e ON e.user_id = s.user_id
-  GROUP BY s.user_id, s.first_datetime, s.first_visit_date
+  FROM funnel_events AS e
+  GROUP BY e.user_id
 ),
 funnel_matched AS (
   -- independent: each step on its own
-  SELECT o.user_id, o.first_datetime, o.first_visit_date,
+  SELECT u.user_id, u.first_datetime, u.first_visit_date,
   o.own_2 AS at_2,
   o.own_3 AS at_3
-  FROM funnel_own AS o
+  FROM funnel_users AS u
+  LEFT JOIN funnel_own AS o ON o.user_id = u.user_id
 )
 SELECT
   f.user_id AS "user_id",

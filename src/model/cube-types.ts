@@ -43,6 +43,8 @@ export interface CubePreAggregation {
 
 export interface Cube {
   name: string;
+  /** Cube's prefix for the cube's SQL aliases and pre-aggregation tables, when its name is too long for them. */
+  sql_alias?: string;
   title?: string;
   description?: string;
   sql_table?: string;

@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { FUNNEL_COLUMNS as F } from '../funnel/funnel-columns.ts';
 import { describeWindow, stepWindow, type FunnelWindow } from '../funnel/funnel-semantics.ts';
 import type { Funnel, MetricsSpec } from '../spec/spec-types.ts';
 import { calendarDateDimensions } from './calendar-dimensions.ts';
 import type { Cube, CubeMeasure } from './cube-types.ts';
-import { funnelRollup } from './funnel-rollup.ts';
+import { FUNNEL_ROLLUP, funnelRollup } from './funnel-rollup.ts';
 import { funnelCubeName, USERS_CUBE, viewMember } from './model-names.ts';
 import { cubeColumn, sqlIdentifier, sqlString } from './model-sql.ts';
 
@@ -66,8 +67,10 @@ export function funnelCube(spec: MetricsSpec, funnel: Funnel): Cube {
       description: `Median seconds from the first visit to the matched ${step.event}, over the users reaching ${step.name} (an even count: the mean of the two middle values).`,
     })),
   ];
+  const name = funnelCubeName(funnel);
   return {
-    name: funnelCubeName(funnel),
+    name,
+    ...(rollupAliasNeeded(name) && { sql_alias: shortAlias(name) }),
     title: funnel.title ?? funnel.name,
     description: `One row per user with a first visit: the steps of funnel ${funnel.name} (order: ${funnel.order}) they reached (${funnel.table}).`,
     sql_table: sqlIdentifier(funnel.table),
@@ -106,4 +109,21 @@ export function cohortCompleteSql(spec: MetricsSpec, funnel: Funnel, cohortDate:
   const closes = [...new Set((windows as FunnelWindow[]).map(close))];
   const watermark = `(SELECT MAX(${sqlIdentifier('watermark')}) FROM ${sqlIdentifier(spec.mart.stateTable)})`;
   return `COALESCE(${closes.map((c) => `${watermark} >= ${c}`).join(' AND ')}, FALSE)`;
+}
+
+/**
+ * A rollup's table is `<cube or sql_alias>_<rollup>_<content>_<structure>_<built at>` (26
+ * characters of versions); PostgreSQL silently cuts identifiers at 63 bytes, after which neither
+ * Cube nor `activation query` finds the build. Cube's remedy is `sql_alias`: a shorter prefix.
+ */
+const MAX_IDENTIFIER = 63;
+const ROLLUP_VERSIONS = 26;
+
+function rollupAliasNeeded(cube: string): boolean {
+  return Buffer.byteLength(`${cube}_${FUNNEL_ROLLUP}`) + ROLLUP_VERSIONS > MAX_IDENTIFIER;
+}
+
+/** The first characters of the name and a hash of all of it: stable, unique, short enough. */
+function shortAlias(cube: string): string {
+  return `${cube.slice(0, 12)}_${createHash('sha256').update(cube).digest('hex').slice(0, 6)}`;
 }

@@ -138,8 +138,9 @@ class Build {
     await this.step('lock');
 
     const horizon = this.horizon;
-    const future = await this.one(this.sql.futureEvents(horizon));
-    const staged = fullReason ? await this.stageFull(previous) : await this.stageIncremental(previous!);
+    const extent = await this.sourceExtent(fullReason ? null : previous!.watermark, fullReason ? null : previous!.lateCutoff);
+    const future = extent.future;
+    const staged = fullReason ? await this.stageFull(previous, extent) : await this.stageIncremental(previous!, extent);
     await this.step('stage');
 
     // The state: what the next build starts from (read from the source, before anything is published).
@@ -194,7 +195,7 @@ class Build {
       removedEvents: outcome.removed,
       lateEventsBeyondLookback: outcome.late,
       deletedSourceEvents: outcome.deletedSource,
-      futureEvents: { count: Number(future.n), latest: future.latest === null ? null : String(future.latest), outOfRange: Number(future.out_of_range), after: horizon },
+      futureEvents: { ...future, after: horizon },
       elapsedMs: 0,
     };
   }
@@ -240,9 +241,9 @@ class Build {
   }
 
   /** Everything from scratch: the mart in one CREATE TABLE AS, each funnel table in one more. */
-  private async stageFull(previous: BuildState | undefined): Promise<Staged> {
+  private async stageFull(previous: BuildState | undefined, extent: SourceExtent): Promise<Staged> {
     const { spec, sql } = this;
-    const watermark = nullableText((await this.one(sql.newestEvent(this.horizon, null))).newest);
+    const watermark = extent.newest;
     const users = await this.usersSummary(null);
     // Repeated user_ids: usable rows minus the users they collapse to (no extra pass over the dimension).
     const staged = await this.run1(sql.stageAllUsers());
@@ -286,16 +287,16 @@ class Build {
       late: 0,
       deletedSource: 0,
       // The scan read every tracked row at or before the watermark: subtract those after the cutoff.
-      countsThrough: async (cutoff) => ({
-        all: await this.rowsThrough(cutoff),
-        tracked: subtract(pick(scannedPerEvent, spec.events), perEvent(await this.all(sql.rowsPerEvent(spec.events, watermark!, cutoff)))),
-      }),
+      countsThrough: async (cutoff) => {
+        const around = await this.all(sql.countsAroundCutoff(cutoff, watermark!, cutoff));
+        return { all: extent.total - sum(around, 'after_cutoff'), tracked: subtract(pick(scannedPerEvent, spec.events), perEvent(around, 'after_cutoff_through_watermark')) };
+      },
     };
   }
 
-  private async stageIncremental(prev: BuildState): Promise<Staged> {
+  private async stageIncremental(prev: BuildState, extent: SourceExtent): Promise<Staged> {
     const { spec, sql, warehouse } = this;
-    const newest = nullableText((await this.one(sql.newestEvent(this.horizon, prev.watermark))).newest);
+    const newest = extent.newest;
     const watermark = maxTimestamp(prev.watermark, newest);
     const kept = spec.events.filter((e) => prev.trackedEvents.includes(e));
     const backfilled = spec.events.filter((e) => !prev.trackedEvents.includes(e));
@@ -306,7 +307,7 @@ class Build {
     let deletedSource = 0;
     let keptThroughPrevCutoff: Record<string, number> = {};
     if (prev.lateCutoff !== null) {
-      const allThrough = await this.rowsThrough(prev.lateCutoff);
+      const allThrough = extent.total - extent.afterPreviousCutoff;
       if (allThrough === prev.rowsThroughLateCutoff) {
         keptThroughPrevCutoff = pick(prev.trackedRowsThroughLateCutoff, kept);
       } else {
@@ -403,21 +404,37 @@ class Build {
       deletedSource,
       countsThrough: async (cutoff) => {
         // Kept events: the count at the previous cutoff moved to the new one by a pruned count between them.
-        let tracked: Record<string, number>;
-        if (prev.lateCutoff === null || backfilled.length > 0 || compareTimestamps(cutoff, prev.lateCutoff) < 0) {
-          tracked = pick(perEvent(await this.all(sql.rowsPerEvent(spec.events, cutoff))), spec.events);
-        } else {
-          tracked = add(keptThroughPrevCutoff, perEvent(await this.all(sql.rowsPerEvent(kept, cutoff, prev.lateCutoff))));
-        }
-        return { all: await this.rowsThrough(cutoff), tracked: pick(tracked, spec.events) };
+        const simple = prev.lateCutoff !== null && backfilled.length === 0 && compareTimestamps(cutoff, prev.lateCutoff) >= 0;
+        const around = await this.all(sql.countsAroundCutoff(cutoff, watermark!, simple ? prev.lateCutoff! : cutoff));
+        const tracked = simple ? add(keptThroughPrevCutoff, perEvent(around, 'through_cutoff')) : pick(perEvent(await this.all(sql.rowsPerEvent(spec.events, cutoff))), spec.events);
+        return { all: extent.total - sum(around, 'after_cutoff'), tracked: pick(tracked, spec.events) };
       },
     };
   }
 
-  /** Rows (all events) at or before `cutoff`: the whole count, from metadata where kept, minus a pruned count after it. */
-  private async rowsThrough(cutoff: string): Promise<number> {
-    const total = Number((await this.one(this.sql.totalRows())).n);
-    return total - Number((await this.one(this.sql.rowsAfter(cutoff))).n);
+  /**
+   * What the log looks like now: its newest event after the previous watermark and at or before
+   * the horizon, the events past the horizon, its row count and the rows after the previous
+   * cutoff. Small pruned queries where the engine prunes by datetime, one pass where it does not.
+   */
+  private async sourceExtent(previousWatermark: string | null, previousCutoff: string | null): Promise<SourceExtent> {
+    const { sql } = this;
+    if (!this.warehouse.dialect.capabilities.prunesByTime) {
+      const row = await this.one(sql.sourceExtent(this.horizon, previousWatermark, previousCutoff));
+      return {
+        newest: nullableText(row.newest),
+        future: { count: Number(row.future_n), latest: nullableText(row.future_latest), outOfRange: Number(row.future_out_of_range) },
+        total: Number(row.total),
+        afterPreviousCutoff: Number(row.after_previous_cutoff),
+      };
+    }
+    const future = await this.one(sql.futureEvents(this.horizon));
+    return {
+      newest: nullableText((await this.one(sql.newestEvent(this.horizon, previousWatermark))).newest),
+      future: { count: Number(future.n), latest: nullableText(future.latest), outOfRange: Number(future.out_of_range) },
+      total: Number((await this.one(sql.totalRows())).n),
+      afterPreviousCutoff: previousCutoff === null ? 0 : Number((await this.one(sql.rowsAfter(previousCutoff))).n),
+    };
   }
 
   private async usersSummary(usersWatermark: string | null) {
@@ -442,6 +459,13 @@ class Build {
       unknownUsers: Number(row.unknown_users),
     };
   }
+}
+
+interface SourceExtent {
+  newest: string | null;
+  future: { count: number; latest: string | null; outOfRange: number };
+  total: number;
+  afterPreviousCutoff: number;
 }
 
 /** What staging produced: the counts for the report and the state, and how to publish it. */
@@ -478,7 +502,8 @@ async function checkTimezone(warehouse: Warehouse, sql: MartSql, timezone: strin
   }
 }
 
-const perEvent = (rows: Row[]): Record<string, number> => Object.fromEntries(rows.map((r) => [String(r.event_name), Number(r.n)]));
+const perEvent = (rows: Row[], column = 'n'): Record<string, number> => Object.fromEntries(rows.map((r) => [String(r.event_name), Number(r[column])]));
+const sum = (rows: Row[], column: string) => rows.reduce((n, r) => n + Number(r[column]), 0);
 const pick = (counts: Record<string, number>, events: readonly string[]) => Object.fromEntries(events.map((e) => [e, counts[e] ?? 0]));
 const add = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.keys(a).map((e) => [e, a[e] + (b[e] ?? 0)]));
 const subtract = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.keys(a).map((e) => [e, a[e] - (b[e] ?? 0)]));

@@ -130,6 +130,44 @@ FROM ${this.q(this.names.events)} WHERE "datetime" > ${p.bind(horizon, timestamp
     return this.statement((p) => `SELECT COUNT(*) AS n FROM ${this.q(this.names.events)} WHERE "datetime" > ${p.bind(after, this.dialect.types.timestamp)}`);
   }
 
+  /**
+   * newestEvent, futureEvents, totalRows and rowsAfter(previous cutoff) in one pass over the log,
+   * for engines that read all of it for each of them (no pruning by datetime).
+   */
+  sourceExtent(horizon: string, after: string | null, previousCutoff: string | null): Statement {
+    const { timestamp, string } = this.dialect.types;
+    return this.statement((p) => {
+      const h = p.bind(horizon, timestamp);
+      const newest = `"datetime" <= ${h}${after === null ? '' : ` AND "datetime" > ${p.bind(after, timestamp)}`}`;
+      return `SELECT
+  CAST(MAX(CASE WHEN ${newest} THEN "datetime" END) AS ${timestamp}) AS newest,
+  COUNT(CASE WHEN "datetime" > ${h} THEN 1 END) AS future_n,
+  CAST(MAX(CASE WHEN "datetime" > ${h} THEN "datetime" END) AS ${string}) AS future_latest,
+  COUNT(CASE WHEN "datetime" > ${p.bind('9999-12-31 23:59:59.999999', timestamp)} THEN 1 END) AS future_out_of_range,
+  COUNT(*) AS total,
+  COUNT(CASE WHEN "datetime" > ${previousCutoff === null ? 'NULL' : p.bind(previousCutoff, timestamp)} THEN 1 END) AS after_previous_cutoff
+FROM ${this.q(this.names.events)}`;
+    });
+  }
+
+  /**
+   * Per event name, in one pass over the rows after `lower` (pruned by datetime where the engine
+   * can): rows after the new cutoff (all of them, and those at or before the watermark), and rows
+   * in (lower, cutoff]. What the next build's late-row check starts from.
+   */
+  countsAroundCutoff(cutoff: string, watermark: string, lower: string): Statement {
+    const { timestamp } = this.dialect.types;
+    return this.statement((p) => {
+      const c = p.bind(cutoff, timestamp);
+      return `SELECT event_name,
+  COUNT(CASE WHEN "datetime" > ${c} THEN 1 END) AS after_cutoff,
+  COUNT(CASE WHEN "datetime" > ${c} AND "datetime" <= ${p.bind(watermark, timestamp)} THEN 1 END) AS after_cutoff_through_watermark,
+  COUNT(CASE WHEN "datetime" <= ${c} THEN 1 END) AS through_cutoff
+FROM ${this.q(this.names.events)} WHERE "datetime" > ${p.bind(lower, timestamp)}
+GROUP BY event_name`;
+    });
+  }
+
   /** Rows of each of `events` in (after, through], or at or before `through` without `after`. */
   rowsPerEvent(events: readonly string[], through: string, after?: string): Statement {
     const { timestamp } = this.dialect.types;

@@ -60,6 +60,13 @@ export interface EngineCapabilities {
   transactions: boolean;
   /** How the build lock is held: an advisory lock in the server, or a lock on the database file. */
   buildLock: 'advisory-lock' | 'file-lock';
+  /**
+   * A filter on `datetime` skips the log's older parts without an index (zone maps, partitions)
+   * and a table's row count comes from metadata: the builder then asks its questions about the
+   * log in several small queries. Without it every query reads the whole log, so it asks them in
+   * one pass.
+   */
+  prunesByTime: boolean;
 }
 
 /** Held by one build; release() is safe to call twice. */

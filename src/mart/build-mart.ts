@@ -347,7 +347,10 @@ class Build {
       await this.run1(sql.stageRangeUsers());
       if (kept.length > 0) {
         scopes.push({ events: kept, through: watermark, users: 'range', fromRange: true, ...(split !== null && { after: split }) });
-        if (split !== null && changed.earliest !== null) scopes.push({ events: kept, through: split, changedUsersFrom: String(changed.earliest), users: 'range' });
+        // Only when some new or moved user's first visit is at or before the split (the usual new users' are after it).
+        if (split !== null && changed.earliest !== null && compareTimestamps(String(changed.earliest), split) <= 0) {
+          scopes.push({ events: kept, through: split, changedUsersFrom: String(changed.earliest), users: 'range' });
+        }
       }
       if (backfilled.length > 0) scopes.push({ events: backfilled, through: watermark, users: 'all' });
     } else {

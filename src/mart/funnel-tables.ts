@@ -126,8 +126,9 @@ export class FunnelTables {
     const { warehouse, spec, scratch } = this.inputs;
     const d = warehouse.dialect;
     const staged: StagedFunnelTable[] = [];
+    const usersOf = (i: number) => scratch.name(`f${i}_users`);
     for (const [i, funnel] of funnels.entries()) {
-      const users = scratch.name(`f${i}_users`);
+      const users = usersOf(i);
       const p = new BoundParams(d);
       const openUntil = funnelOpenUntil(d, spec, funnel, 'u.first_datetime', 'u.first_visit_date', p);
       // The funnel's events in the scan range (the range's slice of the log): a user whose earliest
@@ -147,8 +148,26 @@ UNION
 SELECT user_id, first_datetime, first_visit_date FROM ${this.q(scope.changedUsers)}`,
         params: p.values,
       });
-      // Their rows from the log, from the earliest of their first visits on (the engine skips older parts).
-      const [{ earliest }] = await warehouse.query(`SELECT CAST(MIN(first_datetime) AS ${d.types.string}) AS earliest FROM ${this.q(users)}`);
+    }
+    if (funnels.length === 0) return staged;
+
+    // The recomputed users' history, read from the log once for every funnel: from the earliest of
+    // their first visits on (the engine skips older parts), of the funnels' events only.
+    const allUsers = funnels.map((_, i) => `SELECT user_id, first_datetime FROM ${this.q(usersOf(i))}`).join('\nUNION ALL\n');
+    const [{ earliest }] = await warehouse.query(`SELECT CAST(MIN(first_datetime) AS ${d.types.string}) AS earliest FROM (${allUsers}) AS u`);
+    const history = scratch.name('funnel_history');
+    const hp = new BoundParams(d);
+    await this.run({
+      sql: `CREATE TABLE ${this.q(history)} AS
+SELECT e.user_id, e.event_name, e."datetime" FROM ${this.q(spec.sources.events)} AS e
+WHERE e.event_name IN (${hp.list([...new Set(funnels.flatMap((f) => funnelEvents(f)))])})
+  AND e."datetime" <= ${hp.bind(this.through, d.types.timestamp)}${earliest === null ? '' : ` AND e."datetime" >= ${hp.bind(String(earliest), d.types.timestamp)}`}
+  AND e.user_id IN (SELECT user_id FROM (${allUsers}) AS u)`,
+      params: hp.values,
+    });
+
+    for (const [i, funnel] of funnels.entries()) {
+      const users = usersOf(i);
       const rows = scratch.name(`f${i}_rows`);
       const select = funnelTableSelect(d, spec, funnel, { events: spec.sources.events, users, through: this.through, ...(earliest !== null && { from: String(earliest) }) });
       const columns = funnelTableColumns(funnel, d, this.inputs.userIdType);

@@ -28,7 +28,7 @@ import type { Row, Warehouse } from '../warehouse/warehouse.ts';
 import type { BuildReport } from './build-report.ts';
 import { BuildStateStore, definitionHash, describeDefinition, LEGACY_STATE_COLUMNS, STATE_COLUMNS, type BuildState } from './build-state.ts';
 import { checkSources } from './check-sources.ts';
-import { MART_COLUMNS, MartSql, type ScanScope, type Statement } from './mart-sql.ts';
+import { MART_COLUMNS, MartSql, type ScanScope, type Scratch, type Statement } from './mart-sql.ts';
 import { assertOwnedOrAbsent, ownershipComment } from './ownership.ts';
 import { ScratchTables } from './scratch-tables.ts';
 import { funnelEvents } from '../funnel/funnel-semantics.ts';
@@ -52,24 +52,27 @@ export async function buildMart(warehouse: Warehouse, spec: MetricsSpec, options
   const started = performance.now();
   const { userIdType } = await checkSources(warehouse, spec);
   const scratch = new ScratchTables(warehouse, spec.mart.table);
-  const sql = new MartSql(warehouse.dialect, { events: spec.sources.events, users: spec.sources.users, mart: spec.mart.table }, spec.timezone, userIdType, {
-    users: scratch.name('users'),
-    changedUsers: scratch.name('changed_users'),
-    goneUsers: scratch.name('gone_users'),
-    scan: scratch.name('scan'),
+  // Intermediate scratch tables may be temporary; the staged mart is published by renaming, so it is a real one.
+  const names: Scratch = {
+    users: scratch.intermediate('users'),
+    changedUsers: scratch.intermediate('changed_users'),
+    goneUsers: scratch.intermediate('gone_users'),
+    scan: scratch.intermediate('scan'),
     mart: scratch.name('mart'),
-    delta: scratch.name('delta'),
-    rangeUsers: scratch.name('range_users'),
-    rangeEvents: scratch.name('range_events'),
-    events: scratch.name('events'),
-  });
+    delta: scratch.intermediate('delta'),
+    rangeUsers: scratch.intermediate('range_users'),
+    rangeEvents: scratch.intermediate('range_events'),
+    events: scratch.intermediate('events'),
+    allUsers: scratch.intermediate('all_users'),
+  };
+  const sql = new MartSql(warehouse.dialect, { events: spec.sources.events, users: spec.sources.users, mart: spec.mart.table }, spec.timezone, userIdType, names, (t) => scratch.create(t));
   await checkTimezone(warehouse, sql, spec.timezone);
 
   const lock = await warehouse.acquireBuildLock(spec.mart.table);
   try {
     await assertBuildTargetsOwned(warehouse, spec);
     const restore = await warehouse.tuneForBulkWrites();
-    const report = await new Build(warehouse, spec, sql, scratch, userIdType, options).run().finally(restore);
+    const report = await new Build(warehouse, spec, sql, scratch, names, userIdType, options).run().finally(restore);
     report.elapsedMs = Math.round(performance.now() - started);
     return report;
   } finally {
@@ -105,6 +108,7 @@ class Build {
     private readonly spec: MetricsSpec,
     private readonly sql: MartSql,
     private readonly scratch: ScratchTables,
+    private readonly names: Scratch,
     private readonly userIdType: string,
     private readonly options: BuildOptions,
   ) {
@@ -247,12 +251,12 @@ class Build {
     const users = await this.usersSummary(null);
     // Repeated user_ids: usable rows minus the users they collapse to (no extra pass over the dimension).
     const staged = await this.run1(sql.stageAllUsers());
-    const usersStaged = staged > 0 || users.rows === 0 ? staged : Number((await this.one(sql.rowCount(this.scratch.name('users')))).n);
+    const usersStaged = staged > 0 || users.rows === 0 ? staged : Number((await this.one(sql.rowCount(this.names.users))).n);
     users.duplicateRows = users.rows - usersStaged;
     await this.step('load users');
 
     // One pass over the log for everything this build reads from it.
-    const slice = this.scratch.name('events');
+    const slice = this.names.events;
     const sliceEvents = [...new Set([...spec.events, ...spec.funnels.flatMap((f) => funnelEvents(f))])];
     await this.run1(sql.stageEventSlice(sliceEvents, watermark ?? '0001-01-01 00:00:00'));
     await this.run1(sql.stageScan(watermark === null ? [] : [{ events: spec.events, through: watermark }], false, slice));
@@ -261,8 +265,8 @@ class Build {
 
     const martRowsBefore = (await this.warehouse.columns(spec.mart.table)) ? Number((await this.one(sql.martRowCount())).n) : 0;
     await this.run1(sql.stageMart());
-    const inserted = Number((await this.one(sql.rowCount(this.scratch.name('mart')))).n);
-    const funnels = await this.timeFunnels(() => this.funnelTables(watermark).stageFull(spec.funnels, this.scratch.name('users'), slice));
+    const inserted = Number((await this.one(sql.rowCount(this.names.mart))).n);
+    const funnels = await this.timeFunnels(() => this.funnelTables(watermark).stageFull(spec.funnels, this.names.users, slice));
 
     const scannedPerEvent = perEvent(await this.all(sql.scannedPerEvent()));
     return {
@@ -276,7 +280,7 @@ class Build {
       funnels,
       droppedFunnelTables: removedFunnelTables(spec, previous?.funnelTables),
       publishMart: async () => {
-        await this.warehouse.replaceTable(spec.mart.table, this.scratch.name('mart'));
+        await this.warehouse.replaceTable(spec.mart.table, this.names.mart);
         await this.warehouse.setTableComment(spec.mart.table, ownershipComment('mart'));
       },
       newOrChangedUsers: 0,
@@ -372,10 +376,10 @@ class Build {
       const refresh = spec.funnels.filter((f) => !rebuild.includes(f));
       const full = [];
       if (rebuild.length > 0) {
-        await this.run1(sql.stageCurrentUsers(this.scratch.name('all_users')));
-        full.push(...(await builder.stageFull(rebuild, this.scratch.name('all_users'))));
+        await this.run1(sql.stageCurrentUsers(this.names.allUsers));
+        full.push(...(await builder.stageFull(rebuild, this.names.allUsers)));
       }
-      const scope = { rangeEvents: this.scratch.name('range_events'), rangeUsers: this.scratch.name('range_users'), changedUsers: this.scratch.name('changed_users'), goneUsers: this.scratch.name('gone_users'), after: scannedAfter };
+      const scope = { rangeEvents: this.names.rangeEvents, rangeUsers: this.names.rangeUsers, changedUsers: this.names.changedUsers, goneUsers: this.names.goneUsers, after: scannedAfter };
       return [...full, ...(await builder.stageIncremental(refresh, scope))];
     });
 

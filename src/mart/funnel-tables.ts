@@ -126,7 +126,7 @@ export class FunnelTables {
     const { warehouse, spec, scratch } = this.inputs;
     const d = warehouse.dialect;
     const staged: StagedFunnelTable[] = [];
-    const usersOf = (i: number) => scratch.name(`f${i}_users`);
+    const usersOf = (i: number) => scratch.intermediate(`f${i}_users`);
     for (const [i, funnel] of funnels.entries()) {
       const users = usersOf(i);
       const p = new BoundParams(d);
@@ -135,7 +135,7 @@ export class FunnelTables {
       // one there (at or after the first visit) falls before their windows close, and the new or
       // moved users. The window's end is computed once per user, not per event.
       await this.run({
-        sql: `CREATE TABLE ${this.q(users)} AS
+        sql: `${scratch.create(users)} AS
 SELECT u.user_id, u.first_datetime, u.first_visit_date
 FROM ${this.q(scope.rangeUsers)} AS u
 JOIN (
@@ -155,10 +155,10 @@ SELECT user_id, first_datetime, first_visit_date FROM ${this.q(scope.changedUser
     // their first visits on (the engine skips older parts), of the funnels' events only.
     const allUsers = funnels.map((_, i) => `SELECT user_id, first_datetime FROM ${this.q(usersOf(i))}`).join('\nUNION ALL\n');
     const [{ earliest }] = await warehouse.query(`SELECT CAST(MIN(first_datetime) AS ${d.types.string}) AS earliest FROM (${allUsers}) AS u`);
-    const history = scratch.name('funnel_history');
+    const history = scratch.intermediate('funnel_history');
     const hp = new BoundParams(d);
     await this.run({
-      sql: `CREATE TABLE ${this.q(history)} AS
+      sql: `${scratch.create(history)} AS
 SELECT e.user_id, e.event_name, e."datetime" FROM ${this.q(spec.sources.events)} AS e
 WHERE e.event_name IN (${hp.list([...new Set(funnels.flatMap((f) => funnelEvents(f)))])})
   AND e."datetime" <= ${hp.bind(this.through, d.types.timestamp)}${earliest === null ? '' : ` AND e."datetime" >= ${hp.bind(String(earliest), d.types.timestamp)}`}
@@ -168,12 +168,12 @@ WHERE e.event_name IN (${hp.list([...new Set(funnels.flatMap((f) => funnelEvents
 
     for (const [i, funnel] of funnels.entries()) {
       const users = usersOf(i);
-      const rows = scratch.name(`f${i}_rows`);
+      const rows = scratch.intermediate(`f${i}_rows`);
       const select = funnelTableSelect(d, spec, funnel, { events: spec.sources.events, users, through: this.through, ...(earliest !== null && { from: String(earliest) }) });
       const columns = funnelTableColumns(funnel, d, this.inputs.userIdType);
       const deleteMarker = columns.map((c) => (c.name === C.userId ? 'g.user_id' : `CAST(NULL AS ${c.type})`)).join(', ');
       const written = await this.run({
-        sql: `CREATE TABLE ${this.q(rows)} AS
+        sql: `${scratch.create(rows)} AS
 SELECT r.*, 'upsert' AS action FROM (\n${select.sql}\n) AS r
 UNION ALL
 SELECT ${deleteMarker}, 'delete' FROM ${this.q(scope.goneUsers)} AS g`,

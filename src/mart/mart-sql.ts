@@ -47,6 +47,8 @@ export interface Scratch {
   scan: string;
   /** Full builds: the log's rows of the tracked and the funnels' events up to the watermark, read once for the scan and every funnel table. */
   events: string;
+  /** Incremental builds: every current user, for a funnel table rebuilt in full. */
+  allUsers: string;
   /** Incremental builds: the log's rows of the tracked and funnel events in the scan range (after the split), read once. */
   rangeEvents: string;
   /** Incremental builds: the current users (as changedUsers) of every event in the scan range, so scans join a small table. */
@@ -78,6 +80,8 @@ export class MartSql {
     /** The users table's full user_id type, copied into the mart. */
     private readonly userIdType: string,
     private readonly scratch: Scratch,
+    /** `CREATE [TEMP] TABLE <name>` for a scratch table (ScratchTables.create). */
+    private readonly create: (table: string) => string = (table) => `CREATE TABLE ${dialect.quoteIdentifier(table)}`,
   ) {
     this.q = (name) => dialect.quoteIdentifier(name);
   }
@@ -209,7 +213,7 @@ FROM ${this.q(this.names.users)}`;
   /** Full builds: one row per usable user, with the first-visit date in the spec's zone, computed once. */
   stageAllUsers(): Statement {
     return this.statement(
-      (p) => `CREATE TABLE ${this.q(this.scratch.users)} AS
+      (p) => `${this.create(this.scratch.users)} AS
 SELECT user_id, first_datetime, ${this.dialect.localDate('first_datetime', p.bind(this.timezone))} AS first_visit_date
 FROM (
   SELECT user_id, MIN(first_datetime) AS first_datetime
@@ -228,7 +232,7 @@ FROM (
   stageNewUsers(usersWatermark: string | null): Statement {
     const { timestamp } = this.dialect.types;
     return this.statement(
-      (p) => `CREATE TABLE ${this.q(this.scratch.changedUsers)} AS
+      (p) => `${this.create(this.scratch.changedUsers)} AS
 SELECT n.user_id, n.first_datetime, ${this.dialect.localDate('n.first_datetime', p.bind(this.timezone))} AS first_visit_date
 FROM (
   SELECT user_id, MIN(first_datetime) AS first_datetime
@@ -242,13 +246,13 @@ WHERE NOT EXISTS (SELECT 1 FROM ${this.mart} AS m WHERE m.event_name = ${p.bind(
 
   /** Incremental builds: every user as they are now (user_id, first_datetime, first_visit_date), for a funnel table rebuilt in full. */
   stageCurrentUsers(target: string): Statement {
-    return this.statement((p) => `CREATE TABLE ${this.q(target)} AS\nSELECT * FROM ${this.currentUsers(p)} AS u`);
+    return this.statement((p) => `${this.create(target)} AS\nSELECT * FROM ${this.currentUsers(p)} AS u`);
   }
 
   /** Exact path (users already built changed): every user compared with the mart's first visits. */
   stageChangedUsers(): Statement {
     return this.statement(
-      (p) => `CREATE TABLE ${this.q(this.scratch.changedUsers)} AS
+      (p) => `${this.create(this.scratch.changedUsers)} AS
 SELECT u.user_id, u.first_datetime, ${this.dialect.localDate('u.first_datetime', p.bind(this.timezone))} AS first_visit_date
 FROM (
   SELECT user_id, MIN(first_datetime) AS first_datetime
@@ -264,7 +268,7 @@ WHERE m.user_id IS NULL OR m.first_visit_datetime <> u.first_datetime`,
   /** Exact path: users of the mart who left the dimension (or lost their first visit). */
   stageGoneUsers(): Statement {
     return this.statement(
-      (p) => `CREATE TABLE ${this.q(this.scratch.goneUsers)} AS
+      (p) => `${this.create(this.scratch.goneUsers)} AS
 SELECT m.user_id FROM ${this.mart} AS m
 WHERE m.event_name = ${p.bind(FIRST_VISIT)}
   AND NOT EXISTS (SELECT 1 FROM ${this.q(this.names.users)} AS u WHERE u.user_id = m.user_id AND u.first_datetime IS NOT NULL)`,
@@ -273,7 +277,7 @@ WHERE m.event_name = ${p.bind(FIRST_VISIT)}
 
   /** An empty gone-users table (fast path: nobody left). */
   stageNoGoneUsers(): Statement {
-    return { sql: `CREATE TABLE ${this.q(this.scratch.goneUsers)} AS SELECT user_id FROM ${this.q(this.scratch.changedUsers)} WHERE 1 = 0`, params: [] };
+    return { sql: `${this.create(this.scratch.goneUsers)} AS SELECT user_id FROM ${this.q(this.scratch.changedUsers)} WHERE 1 = 0`, params: [] };
   }
 
   changedUsersSummary(): Statement {
@@ -310,7 +314,7 @@ WHERE m.event_name = ${p.bind(FIRST_VISIT)}
   stageRangeEvents(events: readonly string[], after: string | null, through: string): Statement {
     const { timestamp } = this.dialect.types;
     return this.statement(
-      (p) => `CREATE TABLE ${this.q(this.scratch.rangeEvents)} AS
+      (p) => `${this.create(this.scratch.rangeEvents)} AS
 SELECT user_id, event_name, "datetime" FROM ${this.q(this.names.events)}
 WHERE event_name IN (${p.list(events)}) AND "datetime" <= ${p.bind(through, timestamp)}${after === null ? '' : ` AND "datetime" > ${p.bind(after, timestamp)}`}`,
     );
@@ -321,7 +325,7 @@ WHERE event_name IN (${p.list(events)}) AND "datetime" <= ${p.bind(through, time
     const changed = this.q(this.scratch.changedUsers);
     const gone = this.q(this.scratch.goneUsers);
     return this.statement(
-      (p) => `CREATE TABLE ${this.q(this.scratch.rangeUsers)} AS
+      (p) => `${this.create(this.scratch.rangeUsers)} AS
 SELECT m.user_id, m.first_visit_datetime AS first_datetime, m.first_visit_date
 FROM ${this.mart} AS m
 WHERE m.event_name = ${p.bind(FIRST_VISIT)}
@@ -342,7 +346,7 @@ SELECT user_id, first_datetime, first_visit_date FROM ${changed}`,
    */
   stageEventSlice(events: readonly string[], through: string): Statement {
     return this.statement(
-      (p) => `CREATE TABLE ${this.q(this.scratch.events)} AS
+      (p) => `${this.create(this.scratch.events)} AS
 SELECT user_id, event_name, "datetime" FROM ${this.q(this.names.events)}
 WHERE event_name IN (${p.list(events)}) AND "datetime" <= ${p.bind(through, this.dialect.types.timestamp)}`,
     );
@@ -376,7 +380,7 @@ GROUP BY e.user_id, e.event_name`;
       // Typed columns even when no scope runs (empty source): the table's shape never depends on the data.
       const empty = `SELECT CAST(NULL AS ${this.userIdType}) AS user_id, CAST(NULL AS ${string}) AS event_name, CAST(NULL AS ${timestamp}) AS first_at,
   CAST(0 AS ${bigint}) AS rows_scanned, CAST(0 AS ${bigint}) AS rows_before_first_visit, CAST(0 AS ${bigint}) AS rows_unknown_user WHERE 1 = 0`;
-      return `CREATE TABLE ${this.q(this.scratch.scan)} AS\n${[empty, ...selects].join('\nUNION ALL\n')}`;
+      return `${this.create(this.scratch.scan)} AS\n${[empty, ...selects].join('\nUNION ALL\n')}`;
     });
   }
 
@@ -416,7 +420,7 @@ FROM ${users} AS u`;
   stageMart(): Statement {
     const users = this.q(this.scratch.users);
     return this.statement(
-      (p) => `CREATE TABLE ${this.q(this.scratch.mart)} AS
+      (p) => `${this.create(this.scratch.mart)} AS
 ${this.firstVisitRows(p, users)}
 UNION ALL
 SELECT ${this.martColumns(p, 's.first_at', 'u')}
@@ -441,7 +445,7 @@ WHERE s.first_at IS NOT NULL`,
       const removed = removedEvents.length === 0 ? 'FALSE' : `m.event_name IN (${p.list(removedEvents)})`;
       // A stored row of a rebuilt user counts as absent: the user's rows are all replaced.
       const absent = `(k.user_id IS NULL OR ${rebuilt('k')})`;
-      return `CREATE TABLE ${this.q(this.scratch.delta)} AS
+      return `${this.create(this.scratch.delta)} AS
 WITH scanned AS (
   SELECT user_id, event_name, MIN(first_at) AS first_at FROM ${this.q(this.scratch.scan)} WHERE first_at IS NOT NULL GROUP BY user_id, event_name
 ),

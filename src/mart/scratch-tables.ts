@@ -20,16 +20,35 @@ export class ScratchTables {
     this.schema = splitTableName(mart).schema;
   }
 
-  /** The scratch table `role` of this build, in the mart's schema. */
+  /** Temporary scratch tables of this build (created and not yet dropped). */
+  private readonly temporary = new Set<string>();
+
+  /** The scratch table `role` of this build, in the mart's schema: one the build publishes (renames into place). */
   name(role: string): string {
     const table = `${this.prefix}${this.buildId}_${role}`;
     return this.schema ? `${this.schema}.${table}` : table;
   }
 
+  /**
+   * An intermediate scratch table (never published): a temporary table where the engine has them
+   * (cheaper to write, gone with the session), else the same as name().
+   */
+  intermediate(role: string): string {
+    if (!this.warehouse.dialect.capabilities.tempTables) return this.name(role);
+    const table = `${this.prefix}${this.buildId}_${role}`;
+    this.temporary.add(table);
+    return table;
+  }
+
+  /** `CREATE [TEMP] TABLE <name>`: temporary for the names intermediate() gave. */
+  create(table: string): string {
+    return `CREATE ${this.temporary.has(table) ? 'TEMP ' : ''}TABLE ${this.warehouse.dialect.quoteIdentifier(table)}`;
+  }
+
   /** Drops every scratch table of this mart, this build's and crashed builds' (only ever called under the build lock). */
   async dropAll(): Promise<number> {
     const q = this.warehouse.dialect.quoteIdentifier;
-    const tables = await this.warehouse.tablesWithPrefix(this.name('x'), this.prefix);
+    const tables = [...(await this.warehouse.tablesWithPrefix(this.name('x'), this.prefix)), ...this.temporary];
     for (const table of tables) await this.warehouse.run(`DROP TABLE IF EXISTS ${q(table)}`);
     return tables.length;
   }

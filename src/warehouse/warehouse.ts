@@ -67,6 +67,11 @@ export interface EngineCapabilities {
    * one pass.
    */
   prunesByTime: boolean;
+  /**
+   * Session-scoped temporary tables: the builder's intermediate scratch tables are created as
+   * such (no logging, gone with the session). Tables it publishes are always real tables.
+   */
+  tempTables: boolean;
 }
 
 /** Held by one build; release() is safe to call twice. */

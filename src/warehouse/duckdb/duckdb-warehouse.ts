@@ -38,7 +38,7 @@ export class DuckDBWarehouse implements Warehouse {
         try {
           mkdirSync(dir);
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot create the directory ${dir} for the DuckDB file ${path}: ${(error as Error).message}`);
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot create the directory ${dir} for the DuckDB file ${path}: ${(error as Error).message}`, { cause: error });
         }
       }
     }

@@ -132,7 +132,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchOutcome>
     };
     const resultsDir = options.resultsDir ?? join(REPO_ROOT, 'bench', 'results');
     mkdirSync(resultsDir, { recursive: true });
-    const jsonFile = join(resultsDir, `${options.engine}-${N}.json`);
+    const jsonFile = join(resultsDir, `${options.engine}-${N}${options.eventsPerUser ? `-${options.eventsPerUser}-events-per-user` : ''}.json`);
     writeFileSync(jsonFile, `${JSON.stringify(result, null, 2)}\n`);
     return { result, table: renderTable(result), jsonFile, ok: result.checks.rawMatchesMart };
   } finally {

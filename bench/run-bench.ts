@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--events N] [--days D] [--engine duckdb|postgres] [--quick] [--no-scale] [--events-per-user K]`: prints the
- * table, writes bench/results/<engine>-<N>.json, and exits non-zero when the raw and mart
+ * table, writes bench/results/<engine>-<N>[-<K>-events-per-user].json, and exits non-zero when the raw and mart
  * answers disagree.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';

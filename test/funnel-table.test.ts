@@ -17,6 +17,7 @@ import type { Warehouse } from '../src/warehouse/warehouse.ts';
 import { ENGINES, createTestDatabase, type TestDatabase } from './support/engines.ts';
 import { FUNNELS_YAML, REF_FUNNELS, ZONES, randomFunnelLog, type FunnelLog } from './support/funnel-log.ts';
 import { referenceFunnelTable, type RefFunnelRow } from './support/funnel-reference.ts';
+import { readFunnelTable } from './support/funnel-snapshot.ts';
 import { localDate } from './support/reference.ts';
 import { appendEvents } from './support/sources.ts';
 
@@ -50,16 +51,7 @@ async function buildFunnelTable(wh: Warehouse, spec: MetricsSpec, name: string, 
   await wh.run(`CREATE TABLE ${q(table)} (${columns.map((c) => `${q(c.name)} ${c.type}`).join(', ')})`);
   const select = funnelTableSelect(wh.dialect, spec, funnel, { events: spec.sources.events, users: `users_${suffix}`, through, onlyUsers });
   await wh.run(`INSERT INTO ${q(table)} (${columns.map((c) => q(c.name)).join(', ')}) ${select.sql}`, select.params);
-  const rows = await wh.query(`SELECT * FROM ${q(table)} ORDER BY user_id`);
-  const later = funnel.steps.slice(1);
-  return rows.map((r) => ({
-    user_id: String(r.user_id),
-    cohort_date: String(r.cohort_date).slice(0, 10),
-    first_visit_datetime: timestampText(r.first_visit_datetime),
-    excluded: r.excluded === true || r.excluded === 'true',
-    at: later.map((s) => (r[`${s.name}_at`] === null ? null : timestampText(r[`${s.name}_at`]))),
-    seconds: later.map((s) => (r[`${s.name}_seconds`] === null ? null : Number(r[`${s.name}_seconds`]))),
-  }));
+  return readFunnelTable(wh, funnel, table);
 }
 
 const timestampText = (v: unknown) => String(v).replace('T', ' ').slice(0, 19);

@@ -34,7 +34,7 @@ import { ScratchTables } from './scratch-tables.ts';
 import { funnelEvents } from '../funnel/funnel-semantics.ts';
 import { funnelTableName } from '../funnel/funnel-table-sql.ts';
 import { funnelDefinitionHash, FunnelTables, funnelTablesState, ownedFunnelTables, removedFunnelTables, type FunnelTableOutcome, type StagedFunnelTable } from './funnel-tables.ts';
-import { compareTimestamps, maxTimestamp, minTimestamp, minusDuration, plusMillis } from './timestamps.ts';
+import { BEFORE_EVERY_EVENT, compareTimestamps, maxTimestamp, minTimestamp, minusDuration, plusDuration, utcText } from './timestamps.ts';
 
 export const FULL_STEPS = ['lock', 'load users', 'scan events', 'stage', 'publish', 'state'] as const;
 export const INCREMENTAL_STEPS = ['lock', 'sync users', 'scan events', 'stage', 'publish', 'state'] as const;
@@ -70,9 +70,9 @@ export async function buildMart(warehouse: Warehouse, spec: MetricsSpec, options
 
   const lock = await warehouse.acquireBuildLock(spec.mart.table);
   try {
-    await assertBuildTargetsOwned(warehouse, spec);
+    const previous = await assertBuildTargetsOwned(warehouse, spec);
     const restore = await warehouse.tuneForBulkWrites();
-    const report = await new Build(warehouse, spec, sql, scratch, names, userIdType, options).run().finally(restore);
+    const report = await new Build(warehouse, spec, sql, scratch, names, userIdType, options).run(previous).finally(restore);
     report.elapsedMs = Math.round(performance.now() - started);
     return report;
   } finally {
@@ -86,14 +86,16 @@ export async function buildMart(warehouse: Warehouse, spec: MetricsSpec, options
  * Refuses, before anything is written, to create, replace or drop a table this project does not
  * own: the mart, the state, this spec's funnel tables and those of funnels removed since the last
  * build (which the build drops). `activation demo` asks the same before it writes its sources.
+ * Returns the stored state it read on the way (undefined: none, or an earlier layout).
  */
-export async function assertBuildTargetsOwned(warehouse: Warehouse, spec: MetricsSpec): Promise<void> {
+export async function assertBuildTargetsOwned(warehouse: Warehouse, spec: MetricsSpec): Promise<BuildState | undefined> {
   await assertOwnedOrAbsent(warehouse, [
     { table: spec.mart.table, role: 'mart', field: 'mart.table', legacyColumns: [MART_COLUMNS] },
     { table: spec.mart.stateTable, role: 'build state', field: 'mart.state_table', legacyColumns: [STATE_COLUMNS, ...LEGACY_STATE_COLUMNS] },
   ]);
   const previous = await new BuildStateStore(warehouse, spec.mart.stateTable).read();
   await assertOwnedOrAbsent(warehouse, ownedFunnelTables(spec, previous?.funnelTables));
+  return previous;
 }
 
 class Build {
@@ -113,7 +115,7 @@ class Build {
     private readonly options: BuildOptions,
   ) {
     this.store = new BuildStateStore(warehouse, spec.mart.stateTable);
-    this.horizon = plusMillis(utcText(options.now ?? new Date()), durationMillis(spec.incremental.futureTolerance));
+    this.horizon = plusDuration(utcText(options.now ?? new Date()), spec.incremental.futureTolerance);
   }
 
   private run1 = (s: Statement) => this.warehouse.run(s.sql, s.params);
@@ -121,13 +123,13 @@ class Build {
   private all = (s: Statement): Promise<Row[]> => this.warehouse.query(s.sql, s.params);
   private step = async (name: BuildStep) => this.options.onStep?.(name, ++this.done, this.steps.length);
 
-  async run(): Promise<BuildReport> {
+  /** `previous`: the stored state, read under the lock. */
+  async run(previous: BuildState | undefined): Promise<BuildReport> {
     const { spec } = this;
     // Scratch tables of crashed builds: nobody else can be using them, we hold the lock.
     await this.scratch.dropAll();
     const hash = definitionHash(spec, this.userIdType);
     const definition = describeDefinition(spec, this.userIdType);
-    const previous = await this.store.read();
     const martExists = (await this.warehouse.columns(spec.mart.table)) !== undefined;
     const fullReason = this.options.fullRefresh
       ? 'requested with --full-refresh'
@@ -141,10 +143,8 @@ class Build {
     this.steps = fullReason ? FULL_STEPS : INCREMENTAL_STEPS;
     await this.step('lock');
 
-    const horizon = this.horizon;
     const extent = await this.sourceExtent(fullReason ? null : previous!.watermark, fullReason ? null : previous!.lateCutoff);
-    const future = extent.future;
-    const staged = fullReason ? await this.stageFull(previous, extent) : await this.stageIncremental(previous!, extent);
+    const staged = fullReason ? await this.stageFull(previous, extent, martExists) : await this.stageIncremental(previous!, extent);
     await this.step('stage');
 
     // The state: what the next build starts from (read from the source, before anything is published).
@@ -172,34 +172,33 @@ class Build {
     const funnels = await (transactions ? this.warehouse.transaction(() => this.publish(staged, state)) : this.publishWithoutTransactions(staged, state, previous, changed || !!fullReason));
     await this.scratch.dropAll();
     const martRows = Number((await this.one(this.sql.martRowCount())).n);
-    const outcome = { ...staged, funnels };
     return {
       mode: fullReason ? 'full' : 'incremental',
       reason: fullReason ?? `since watermark ${previous!.watermark ?? '(none)'}, lookback ${describeDuration(spec.incremental.lookback)}`,
       warehouse: this.warehouse.description,
       mart: spec.mart.table,
-      scanned: { after: outcome.scannedAfter, through: outcome.watermark },
-      watermark: outcome.watermark,
-      rowsScanned: outcome.scan.rowsScanned,
-      rowsInserted: outcome.inserted,
-      rowsUpdated: outcome.updated,
-      rowsDeleted: outcome.deleted,
+      scanned: { after: staged.scannedAfter, through: staged.watermark },
+      watermark: staged.watermark,
+      rowsScanned: staged.scan.rowsScanned,
+      rowsInserted: staged.inserted,
+      rowsUpdated: staged.updated,
+      rowsDeleted: staged.deleted,
       martRows,
-      eventsBeforeFirstVisit: outcome.scan.rowsBeforeFirstVisit,
-      eventsOfUnknownUsers: outcome.scan.rowsUnknownUser,
-      unknownUsers: outcome.scan.unknownUsers,
-      usersWithoutFirstVisit: outcome.users.withoutFirstVisit,
-      duplicateUserRows: outcome.users.duplicateRows,
-      newOrChangedUsers: outcome.newOrChangedUsers,
-      removedUsers: outcome.removedUsers,
-      usersCheck: outcome.usersCheck,
+      eventsBeforeFirstVisit: staged.scan.rowsBeforeFirstVisit,
+      eventsOfUnknownUsers: staged.scan.rowsUnknownUser,
+      unknownUsers: staged.scan.unknownUsers,
+      usersWithoutFirstVisit: staged.users.withoutFirstVisit,
+      duplicateUserRows: staged.users.duplicateRows,
+      newOrChangedUsers: staged.newOrChangedUsers,
+      removedUsers: staged.removedUsers,
+      usersCheck: staged.usersCheck,
       funnelTables: funnels,
       funnelTablesMs: Math.round(this.funnelMs),
-      backfilledEvents: outcome.backfilled,
-      removedEvents: outcome.removed,
-      lateEventsBeyondLookback: outcome.late,
-      deletedSourceEvents: outcome.deletedSource,
-      futureEvents: { ...future, after: horizon },
+      backfilledEvents: staged.backfilled,
+      removedEvents: staged.removed,
+      lateEventsBeyondLookback: staged.late,
+      deletedSourceEvents: staged.deletedSource,
+      futureEvents: { ...extent.future, after: this.horizon },
       elapsedMs: 0,
     };
   }
@@ -245,7 +244,7 @@ class Build {
   }
 
   /** Everything from scratch: the mart in one CREATE TABLE AS, each funnel table in one more. */
-  private async stageFull(previous: BuildState | undefined, extent: SourceExtent): Promise<Staged> {
+  private async stageFull(previous: BuildState | undefined, extent: SourceExtent, martExists: boolean): Promise<Staged> {
     const { spec, sql } = this;
     const watermark = extent.newest;
     const users = await this.usersSummary(null);
@@ -258,12 +257,12 @@ class Build {
     // One pass over the log for everything this build reads from it.
     const slice = this.names.events;
     const sliceEvents = [...new Set([...spec.events, ...spec.funnels.flatMap((f) => funnelEvents(f))])];
-    await this.run1(sql.stageEventSlice(sliceEvents, watermark ?? '0001-01-01 00:00:00'));
+    await this.run1(sql.stageEventSlice(sliceEvents, watermark ?? BEFORE_EVERY_EVENT));
     await this.run1(sql.stageScan(watermark === null ? [] : [{ events: spec.events, through: watermark }], false, slice));
     const scan = await this.scanSummary();
     await this.step('scan events');
 
-    const martRowsBefore = (await this.warehouse.columns(spec.mart.table)) ? Number((await this.one(sql.martRowCount())).n) : 0;
+    const martRowsBefore = martExists ? Number((await this.one(sql.martRowCount())).n) : 0;
     await this.run1(sql.stageMart());
     const inserted = Number((await this.one(sql.rowCount(this.names.mart))).n);
     const funnels = await this.timeFunnels(() => this.funnelTables(watermark).stageFull(spec.funnels, this.names.users, slice));
@@ -358,7 +357,7 @@ class Build {
       }
       if (backfilled.length > 0) scopes.push({ events: backfilled, through: watermark, users: 'all' });
     } else {
-      await this.run1(sql.stageRangeEvents([], null, '0001-01-01 00:00:00'));
+      await this.run1(sql.stageRangeEvents([], null, BEFORE_EVERY_EVENT));
       await this.run1(sql.stageRangeUsers());
     }
     await this.run1(sql.stageScan(scopes, true));
@@ -515,15 +514,6 @@ const pick = (counts: Record<string, number>, events: readonly string[]) => Obje
 const add = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.keys(a).map((e) => [e, a[e] + (b[e] ?? 0)]));
 const subtract = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.keys(a).map((e) => [e, a[e] - (b[e] ?? 0)]));
 const nullableText = (v: unknown) => (v === null || v === undefined ? null : String(v));
-
-/** A Date as the warehouses' UTC timestamp text. */
-function utcText(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace('Z', '');
-}
-
-function durationMillis(d: Duration): number {
-  return (d.days !== undefined ? d.days * 24 : d.hours!) * 3_600_000;
-}
 
 function describeDuration(d: Duration): string {
   return d.days !== undefined ? `${d.days} day(s)` : `${d.hours} hour(s)`;

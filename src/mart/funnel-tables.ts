@@ -20,6 +20,7 @@ import type { Warehouse } from '../warehouse/warehouse.ts';
 import type { Statement } from './mart-sql.ts';
 import { ownershipComment, type OwnedTable } from './ownership.ts';
 import type { ScratchTables } from './scratch-tables.ts';
+import { BEFORE_EVERY_EVENT } from './timestamps.ts';
 
 /** What the state remembers of each funnel table: its funnel and a hash of the definition it was built with. */
 export type FunnelTablesState = Record<string, { funnel: string; hash: string }>;
@@ -77,9 +78,9 @@ export class FunnelTables {
 
   private run = (s: Statement) => this.inputs.warehouse.run(s.sql, s.params);
 
-  /** An instant before every event: the bound of a build over an empty source. */
+  /** The build's watermark, or an instant before every event over an empty source. */
   private get through() {
-    return this.inputs.through ?? '0001-01-01 00:00:00';
+    return this.inputs.through ?? BEFORE_EVERY_EVENT;
   }
 
   /**

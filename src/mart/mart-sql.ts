@@ -205,6 +205,19 @@ FROM ${this.q(this.names.users)}`;
     });
   }
 
+  /**
+   * One row per usable user of the dimension: a repeated user_id keeps its earliest first visit
+   * (rows without user_id or first_datetime are skipped). `after` keeps only newer rows.
+   */
+  private firstVisits(p: BoundParams, after: string | null = null): string {
+    return `(
+  SELECT user_id, MIN(first_datetime) AS first_datetime
+  FROM ${this.q(this.names.users)}
+  WHERE user_id IS NOT NULL AND first_datetime IS NOT NULL${after === null ? '' : ` AND first_datetime > ${p.bind(after, this.dialect.types.timestamp)}`}
+  GROUP BY user_id
+)`;
+  }
+
   /** Repeated user_id rows (the earliest first visit is used): full builds and the exact path only (it reads every user). */
   duplicateUserRows(): Statement {
     return { sql: `SELECT COUNT(user_id) - COUNT(DISTINCT user_id) AS n FROM ${this.q(this.names.users)} WHERE first_datetime IS NOT NULL`, params: [] };
@@ -215,12 +228,7 @@ FROM ${this.q(this.names.users)}`;
     return this.statement(
       (p) => `${this.create(this.scratch.users)} AS
 SELECT user_id, first_datetime, ${this.dialect.localDate('first_datetime', p.bind(this.timezone))} AS first_visit_date
-FROM (
-  SELECT user_id, MIN(first_datetime) AS first_datetime
-  FROM ${this.q(this.names.users)}
-  WHERE user_id IS NOT NULL AND first_datetime IS NOT NULL
-  GROUP BY user_id
-) AS users`,
+FROM ${this.firstVisits(p)} AS users`,
     );
   }
 
@@ -230,16 +238,10 @@ FROM (
    * repeated row, which does not move its (earliest) first visit.
    */
   stageNewUsers(usersWatermark: string | null): Statement {
-    const { timestamp } = this.dialect.types;
     return this.statement(
       (p) => `${this.create(this.scratch.changedUsers)} AS
 SELECT n.user_id, n.first_datetime, ${this.dialect.localDate('n.first_datetime', p.bind(this.timezone))} AS first_visit_date
-FROM (
-  SELECT user_id, MIN(first_datetime) AS first_datetime
-  FROM ${this.q(this.names.users)}
-  WHERE user_id IS NOT NULL AND first_datetime IS NOT NULL${usersWatermark === null ? '' : ` AND first_datetime > ${p.bind(usersWatermark, timestamp)}`}
-  GROUP BY user_id
-) AS n
+FROM ${this.firstVisits(p, usersWatermark)} AS n
 WHERE NOT EXISTS (SELECT 1 FROM ${this.mart} AS m WHERE m.event_name = ${p.bind(FIRST_VISIT)} AND m.user_id = n.user_id)`,
     );
   }
@@ -254,12 +256,7 @@ WHERE NOT EXISTS (SELECT 1 FROM ${this.mart} AS m WHERE m.event_name = ${p.bind(
     return this.statement(
       (p) => `${this.create(this.scratch.changedUsers)} AS
 SELECT u.user_id, u.first_datetime, ${this.dialect.localDate('u.first_datetime', p.bind(this.timezone))} AS first_visit_date
-FROM (
-  SELECT user_id, MIN(first_datetime) AS first_datetime
-  FROM ${this.q(this.names.users)}
-  WHERE user_id IS NOT NULL AND first_datetime IS NOT NULL
-  GROUP BY user_id
-) AS u
+FROM ${this.firstVisits(p)} AS u
 LEFT JOIN ${this.mart} AS m ON m.user_id = u.user_id AND m.event_name = ${p.bind(FIRST_VISIT)}
 WHERE m.user_id IS NULL OR m.first_visit_datetime <> u.first_datetime`,
     );

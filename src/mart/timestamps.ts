@@ -29,15 +29,22 @@ const compare = (a: string, b: string) => {
 /** Negative, zero or positive as `a` is earlier than, equal to or later than `b`. */
 export const compareTimestamps = compare;
 
-export function plusMillis(ts: string, millis: number): string {
+/** An instant before every event: the upper bound of a build over an empty log. */
+export const BEFORE_EVERY_EVENT = '0001-01-01 00:00:00';
+
+const durationMillis = (d: Duration) => (d.days !== undefined ? d.days * 24 : d.hours!) * 3_600_000;
+
+function shift(ts: string, millis: number): string {
   const p = parse(ts);
   return format({ millis: p.millis + millis, micros: p.micros });
 }
 
-export function minusDuration(ts: string, duration: Duration): string {
-  const p = parse(ts);
-  const hours = duration.days !== undefined ? duration.days * 24 : duration.hours!;
-  return format({ millis: p.millis - hours * 3_600_000, micros: p.micros });
+export const plusDuration = (ts: string, duration: Duration) => shift(ts, durationMillis(duration));
+export const minusDuration = (ts: string, duration: Duration) => shift(ts, -durationMillis(duration));
+
+/** A Date as the warehouses' UTC timestamp text. */
+export function utcText(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
 }
 
 export function minTimestamp(a: string, b: string): string {

@@ -5,9 +5,10 @@ import type { RefFunnel, RefFunnelRow } from './funnel-reference.ts';
 
 const timestampText = (v: unknown) => String(v).replace('T', ' ').replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
 
-export async function readFunnelTable(wh: Warehouse, funnel: Funnel): Promise<RefFunnelRow[]> {
+/** `table`: where the rows are, when not the funnel's own table. */
+export async function readFunnelTable(wh: Warehouse, funnel: Funnel, table = funnel.table): Promise<RefFunnelRow[]> {
   const q = wh.dialect.quoteIdentifier;
-  const rows = await wh.query(`SELECT * FROM ${q(funnel.table)}`);
+  const rows = await wh.query(`SELECT * FROM ${q(table)}`);
   const later = funnel.steps.slice(1);
   return rows
     .map((r) => ({

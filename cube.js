@@ -13,8 +13,7 @@
  *   generated model) are built inside the warehouse itself. At scale, run a Cube Store cluster
  *   (CUBEJS_CUBESTORE_HOST) and set CUBEJS_EXTERNAL_DEFAULT=true instead.
  */
-import { resolve } from 'node:path';
-import { utcQueryClassFor } from './src/query/utc-session-query.ts';
+import { engineDefinition } from './src/warehouse/registry.ts';
 
 const env = process.env;
 const devMode = env.CUBEJS_DEV_MODE === 'true';
@@ -34,26 +33,19 @@ if (!devMode) {
   }
 }
 
-const dbType = (env.CUBEJS_DB_TYPE || 'duckdb').toLowerCase();
+// The engine's definition (src/warehouse/<engine>/): Cube's driver config and query class for it.
+const engine = engineDefinition(env);
+const QueryClass = await engine.cubeQueryClass();
 
 export default {
   schemaPath: env.CUBEJS_SCHEMA_PATH || 'model',
   apiSecret: env.CUBEJS_API_SECRET,
   telemetry: false,
 
-  driverFactory: () =>
-    dbType === 'duckdb'
-      ? {
-          type: 'duckdb',
-          databasePath: resolve(env.CUBEJS_DB_DUCKDB_DATABASE_PATH || 'data/activation.duckdb'),
-          // The mart holds naive UTC timestamps; Cube's DuckDB SQL casts them to TIMESTAMPTZ in the session zone.
-          initSql: "SET TimeZone = 'UTC'",
-        }
-      : // Every other engine: Cube builds the driver from its own CUBEJS_DB_* variables.
-        { type: dbType },
+  driverFactory: () => engine.cubeServerDriver(env),
 
   // Cube's query class, without the row-by-row time-zone conversion of UTC queries (the sessions run in UTC).
-  dialectFactory: () => utcQueryClassFor(dbType),
+  dialectFactory: () => QueryClass,
 
   // No Cube Store on the embedded default: keep Cube's cache and query queue in process memory.
   cacheAndQueueDriver: 'memory',

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { generateModel } from '../src/model/generate-model.ts';
 import { compileModel } from '../src/query/cube-compiler.ts';
 import { loadSpecFile } from '../src/spec/load-spec.ts';
-import type { Engine } from '../src/warehouse/connect.ts';
+import type { Engine } from '../src/warehouse/registry.ts';
 import type { BenchContext } from './bench-context.ts';
 import { openBenchDatabase } from './bench-database.ts';
 import { measureFullBuilds, measureIncrementalSteps, type FullBuilds, type IncrementalSteps } from './build-steps.ts';
@@ -80,7 +80,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchOutcome>
   const db = await openBenchDatabase(options.engine);
   try {
     const modelDir = join(db.workDir, 'model');
-    generateModel({ specFile, modelDir });
+    generateModel({ specFile, modelDir, engine: db.engine });
     const ctx: BenchContext = { db, spec, modelDir, compiled: await compileModel(modelDir), rounds, log, eventsPerUser: options.eventsPerUser };
     const info = runInfo(REPO_ROOT, db.engineVersion);
     const N = options.events;

@@ -4,7 +4,7 @@
  * answers disagree.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { SUPPORTED_ENGINES, type Engine } from '../src/warehouse/connect.ts';
+import { SUPPORTED_ENGINES, type Engine } from '../src/warehouse/registry.ts';
 import { runBenchmark } from './benchmark.ts';
 
 const FULL_EVENTS = 10_000_000;

@@ -4,11 +4,11 @@
  * `code` is stable and kebab-case, for tests and scripts.
  */
 export class UserError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
+  readonly code: string;
+
+  constructor(code: string, message: string) {
     super(message);
+    this.code = code;
     this.name = 'UserError';
   }
 }

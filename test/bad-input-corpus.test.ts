@@ -19,7 +19,7 @@ import { join, relative, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../src/warehouse/connect.ts';
+import type { Engine } from '../src/warehouse/registry.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from './support/engines.ts';
 import { freePort } from './support/postgres-cluster.ts';
 

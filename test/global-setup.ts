@@ -1,20 +1,29 @@
 import type { TestProject } from 'vitest/node';
-import { startPostgresCluster, type PostgresCluster } from './support/postgres-cluster.ts';
+import type { Engine } from '../src/warehouse/registry.ts';
+import type { ServerInfo } from './support/engines/engine-harness.ts';
+import { enginesUnderTest, HARNESSES } from './support/engines/harnesses.ts';
 
-let cluster: PostgresCluster | undefined;
+const running: { stop(): Promise<void> }[] = [];
 
-/** One throwaway PostgreSQL cluster for the whole run; each test file makes its own database in it. */
+/** One throwaway server per engine for the whole run (a PostgreSQL cluster, a three-node Trino cluster); each test file makes its own database in it. */
 export async function setup(project: TestProject) {
-  cluster = await startPostgresCluster();
-  project.provide('postgres', { host: cluster.host, port: cluster.port, user: cluster.user });
+  const servers: Partial<Record<Engine, ServerInfo>> = {};
+  for (const engine of enginesUnderTest()) {
+    const started = Date.now();
+    const server = await HARNESSES[engine].startServer();
+    running.push(server);
+    servers[engine] = server.info;
+    console.log(`test engines: ${server.describe} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  }
+  project.provide('servers', servers);
 }
 
 export async function teardown() {
-  await cluster?.stop();
+  for (const server of running.reverse()) await server.stop();
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    postgres: { host: string; port: number; user: string };
+    servers: Partial<Record<Engine, ServerInfo>>;
   }
 }

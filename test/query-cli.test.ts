@@ -16,8 +16,10 @@ const BIN = resolve(process.env.ACTIVATION_BIN ?? 'bin/activation.js');
 describe('activation CLI', () => {
   let cwd: string;
   let db: TestDatabase;
-  const run = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...db.env }, encoding: 'utf8', timeout: 60_000 });
+  const run = (...args: (string | Record<string, string>)[]) => {
+    const env = args.filter((a) => typeof a === 'object');
+    const argv = args.filter((a) => typeof a === 'string');
+    const r = spawnSync(process.execPath, [BIN, ...argv], { cwd, env: { ...process.env, ...db.env, ...Object.assign({}, ...env) }, encoding: 'utf8', timeout: 60_000 });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
 
@@ -45,7 +47,9 @@ describe('activation CLI', () => {
     expect(run('generate', '--check')).toMatchObject({ code: 1, stderr: expect.stringMatching(/model\/ is stale[\s\S]*model\/views\/core_activation\.yml/) });
     expect(run('generate').code).toBe(0);
     expect(run('generate', '--check')).toMatchObject({ code: 0 });
-    expect(readFileSync(join(cwd, 'model/views/core_activation.yml'), 'utf8')).toBe(readFileSync('model/views/core_activation.yml', 'utf8'));
+    // The model holds the SQL of the engine CUBEJS_DB_TYPE selects (here PostgreSQL's).
+    expect(readFileSync(join(cwd, 'model/cubes/core_activation__funnel.yml'), 'utf8')).toBe(readFileSync('test/golden/model/postgres/cubes/core_activation__funnel.yml', 'utf8'));
+    expect(run('generate', '--check', { CUBEJS_DB_TYPE: 'duckdb' })).toMatchObject({ code: 1, stderr: expect.stringMatching(/model\/ is stale/) });
   });
 
   it('query prints REST data as json, csv and table; Cube’s error for an unknown member (exit 1)', () => {

@@ -5,7 +5,8 @@
  * to proceed, before writing anything.
  */
 import { UserError } from '../user-error.ts';
-import { splitTableName, type Warehouse } from '../warehouse/warehouse.ts';
+import { ENGINES } from '../warehouse/registry.ts';
+import type { Warehouse } from '../warehouse/warehouse.ts';
 
 /** The table comment that marks a table as the demo's own. */
 export const DEMO_TABLE_MARK = 'activation-metrics demo data';
@@ -13,35 +14,16 @@ export const DEMO_TABLE_MARK = 'activation-metrics demo data';
 /** missing: no such table or view; demo: a table the demo made; foreign: anything else (a view, or a table without the mark). */
 export type DemoOwnership = 'missing' | 'demo' | 'foreign';
 
-/** Whether `table` is the demo's, from the catalog (DuckDB's duckdb_tables(), PostgreSQL's pg_class). */
+/** Whether `table` is the demo's: a table or view is there (it has columns), and whether it carries the mark. */
 export async function demoOwnership(warehouse: Warehouse, table: string): Promise<DemoOwnership> {
-  const { schema, table: name } = splitTableName(table);
-  if (warehouse.dialect.name === 'postgres') {
-    const rows = await warehouse.query(
-      `SELECT c.relkind::text AS kind, obj_description(c.oid, 'pg_class') AS comment
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE c.relname = $1 AND n.nspname = COALESCE($2, current_schema())`,
-      [name, schema ?? null],
-    );
-    if (rows.length === 0) return 'missing';
-    return rows[0].kind === 'r' && rows[0].comment === DEMO_TABLE_MARK ? 'demo' : 'foreign';
-  }
-  // DuckDB resolves identifiers case-insensitively, quoted or not.
-  const tables = await warehouse.query(
-    `SELECT comment FROM duckdb_tables() WHERE lower(table_name) = lower($1) AND lower(schema_name) = lower(COALESCE($2, current_schema())) AND database_name = current_database()`,
-    [name, schema ?? null],
-  );
-  if (tables.length > 0) return tables[0].comment === DEMO_TABLE_MARK ? 'demo' : 'foreign';
-  const views = await warehouse.query(
-    `SELECT 1 AS found FROM duckdb_views() WHERE lower(view_name) = lower($1) AND lower(schema_name) = lower(COALESCE($2, current_schema())) AND database_name = current_database()`,
-    [name, schema ?? null],
-  );
-  return views.length > 0 ? 'foreign' : 'missing';
+  if (!(await warehouse.columns(table))) return 'missing';
+  // A view has no table comment here, so it counts as foreign.
+  return (await warehouse.tableComment(table)) === DEMO_TABLE_MARK ? 'demo' : 'foreign';
 }
 
 /** Marks a table the demo has just created as its own (inside the demo's transaction). */
 export async function markDemoTable(warehouse: Warehouse, table: string): Promise<void> {
-  await warehouse.run(`COMMENT ON TABLE ${warehouse.dialect.quoteIdentifier(table)} IS '${DEMO_TABLE_MARK}'`);
+  await warehouse.setTableComment(table, DEMO_TABLE_MARK);
 }
 
 /**
@@ -58,7 +40,7 @@ export async function assertDemoMayWrite(warehouse: Warehouse, tables: string[],
     'demo-foreign-tables',
     `the demo will not ${verb} ${what} in ${warehouse.description}: ${foreign.length === 1 ? 'it exists and was' : 'they exist and were'} not created by the demo ` +
       `(no '${DEMO_TABLE_MARK}' table comment), so ${foreign.length === 1 ? 'it' : 'they'} may hold real data. Nothing was changed. ` +
-      'Run the demo against a separate database (e.g. CUBEJS_DB_DUCKDB_DATABASE_PATH=data/demo.duckdb, or another CUBEJS_DB_NAME), ' +
+      `Run the demo against a separate database (e.g. ${ENGINES[warehouse.dialect.name as keyof typeof ENGINES]?.separateDatabaseHint ?? 'another database'}), ` +
       `point sources in the spec at other tables, or pass --replace-sources to ${mode === 'replace' ? 'drop and replace them' : 'write into them'} anyway.`,
   );
 }

@@ -6,28 +6,28 @@ import { calendarDateDimensions } from './calendar-dimensions.ts';
 import type { Cube, CubeMeasure } from './cube-types.ts';
 import { FUNNEL_ROLLUP, funnelRollup } from './funnel-rollup.ts';
 import { funnelCubeName, USERS_CUBE, viewMember } from './model-names.ts';
-import { cubeColumn, sqlIdentifier, sqlString } from './model-sql.ts';
+import { sqlString, type ModelSql } from './model-sql.ts';
 
 /**
  * A funnel's cube: the funnel's user-grain table as the builder writes it (one row per user, each
  * step's matched occurrence: src/funnel/), read directly, so a query groups users, never events.
  */
-export function funnelCube(spec: MetricsSpec, funnel: Funnel): Cube {
+export function funnelCube(spec: MetricsSpec, funnel: Funnel, m: ModelSql): Cube {
   const [first, ...later] = funnel.steps;
   const users = (step: { name: string }) => `{${viewMember.stepUsers(step)}}`;
-  const ratio = (numerator: string, denominator: string) => `CAST(${numerator} AS DOUBLE PRECISION) / NULLIF(${denominator}, 0)`;
+  const ratio = (numerator: string, denominator: string) => `CAST(${numerator} AS ${m.dialect.types.double}) / NULLIF(${denominator}, 0)`;
   const measures: CubeMeasure[] = [
     {
       name: viewMember.stepUsers(first),
       type: 'count',
       description: funnel.exclusions.length > 0 ? 'Users in the cohort (first visit), less the excluded ones.' : 'Users in the cohort (first visit).',
-      filters: [{ sql: `NOT ${cubeColumn(F.excluded)}` }],
+      filters: [{ sql: `NOT ${m.column(F.excluded)}` }],
     },
     ...later.map((step, i) => ({
       name: viewMember.stepUsers(step),
       type: 'count' as const,
       description: `Users reaching step ${i + 2} (${step.event}${describeWindow(stepWindow(step.within))}) under the ${funnel.order} order.`,
-      filters: [{ sql: `${cubeColumn(F.stepAt(step))} IS NOT NULL` }],
+      filters: [{ sql: `${m.column(F.stepAt(step))} IS NOT NULL` }],
     })),
     // Filters stay on the count and sum measures: a number measure with filters breaks (cube-js/cube#7053).
     ...later.map((step) => ({
@@ -47,7 +47,7 @@ export function funnelCube(spec: MetricsSpec, funnel: Funnel): Cube {
     ...later.map((step) => ({
       name: viewMember.stepSecondsSum(step),
       type: 'sum' as const,
-      sql: cubeColumn(F.stepSeconds(step)),
+      sql: m.column(F.stepSeconds(step)),
       public: false,
       description: `Seconds from the first visit to ${step.name}, summed over the users reaching it (for the average, and the rollup).`,
     })),
@@ -61,8 +61,8 @@ export function funnelCube(spec: MetricsSpec, funnel: Funnel): Cube {
     ...later.map((step) => ({
       name: viewMember.stepMedianSeconds(step),
       type: 'number' as const,
-      // The same ordered-set aggregate on DuckDB and PostgreSQL; NULL seconds (not reached) are ignored.
-      sql: `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${cubeColumn(F.stepSeconds(step))})`,
+      // Exact on every engine (the dialect's median); NULL seconds (not reached) are ignored.
+      sql: m.dialect.median(m.column(F.stepSeconds(step))),
       meta: { unit: 'seconds' as const },
       description: `Median seconds from the first visit to the matched ${step.event}, over the users reaching ${step.name} (an even count: the mean of the two middle values).`,
     })),
@@ -73,21 +73,21 @@ export function funnelCube(spec: MetricsSpec, funnel: Funnel): Cube {
     ...(rollupAliasNeeded(name) && { sql_alias: shortAlias(name) }),
     title: funnel.title ?? funnel.name,
     description: `One row per user with a first visit: the steps of funnel ${funnel.name} (order: ${funnel.order}) they reached (${funnel.table}).`,
-    sql_table: sqlIdentifier(funnel.table),
+    sql_table: m.identifier(funnel.table),
     public: false,
-    joins: [{ name: USERS_CUBE, relationship: 'many_to_one', sql: `${cubeColumn(F.userId)} = {${USERS_CUBE}.user_id}` }],
+    joins: [{ name: USERS_CUBE, relationship: 'many_to_one', sql: `${m.column(F.userId)} = {${USERS_CUBE}.user_id}` }],
     dimensions: [
-      { name: viewMember.userId, sql: cubeColumn(F.userId), type: 'string', primary_key: true },
-      ...calendarDateDimensions(viewMember.cohortDate, cubeColumn(F.cohortDate), `The users' first-visit date (${spec.timezone}).`),
+      { name: viewMember.userId, sql: m.column(F.userId), type: 'string', primary_key: true },
+      ...calendarDateDimensions(m, viewMember.cohortDate, m.column(F.cohortDate), `The users' first-visit date (${spec.timezone}).`),
       {
         name: viewMember.cohortIsComplete,
-        sql: cohortCompleteSql(spec, funnel, cubeColumn(F.cohortDate)),
+        sql: cohortCompleteSql(spec, funnel, m, m.column(F.cohortDate)),
         type: 'boolean',
         description: "True when the newest event the mart's last build saw is past the end of this funnel's longest window for the whole cohort.",
       },
     ],
     measures,
-    pre_aggregations: [funnelRollup(spec, funnel)],
+    pre_aggregations: [funnelRollup(spec, funnel, m)],
   };
 }
 
@@ -99,15 +99,15 @@ export function funnelCube(spec: MetricsSpec, funnel: Funnel): Cube {
  * of D is before that midnight). A step without a window never closes, so such a funnel's cohorts
  * are never complete. No build yet (no watermark): false.
  */
-export function cohortCompleteSql(spec: MetricsSpec, funnel: Funnel, cohortDate: string): string {
+export function cohortCompleteSql(spec: MetricsSpec, funnel: Funnel, m: ModelSql, cohortDate: string): string {
   const windows = funnel.steps.slice(1).map((s) => stepWindow(s.within));
   if (windows.some((w) => w === undefined)) return 'FALSE';
   const zone = sqlString(spec.timezone);
-  const localMidnightUtc = (daysAfter: number) => `((CAST(${cohortDate} + ${daysAfter} AS TIMESTAMP) AT TIME ZONE ${zone}) AT TIME ZONE 'UTC')`;
-  const close = (w: FunnelWindow) =>
-    w.kind === 'days' ? localMidnightUtc(w.days) : `${localMidnightUtc(1)} + INTERVAL '${w.kind === 'hours' ? `${w.hours} hours` : `${w.seconds} seconds`}'`;
+  const d = m.dialect;
+  const localMidnightUtc = (daysAfter: number) => d.localMidnightUtc(d.addDays(cohortDate, String(daysAfter)), zone);
+  const close = (w: FunnelWindow) => (w.kind === 'days' ? localMidnightUtc(w.days) : d.plusSeconds(localMidnightUtc(1), String(w.kind === 'hours' ? w.hours * 3600 : w.seconds)));
   const closes = [...new Set((windows as FunnelWindow[]).map(close))];
-  const watermark = `(SELECT MAX(${sqlIdentifier('watermark')}) FROM ${sqlIdentifier(spec.mart.stateTable)})`;
+  const watermark = `(SELECT MAX(${m.identifier('watermark')}) FROM ${m.identifier(spec.mart.stateTable)})`;
   return `COALESCE(${closes.map((c) => `${watermark} >= ${c}`).join(' AND ')}, FALSE)`;
 }
 

@@ -1,7 +1,7 @@
 import type { Funnel, MetricsSpec } from '../spec/spec-types.ts';
 import type { CubePreAggregation } from './cube-types.ts';
 import { USERS_CUBE, viewMember } from './model-names.ts';
-import { sqlIdentifier } from './model-sql.ts';
+import type { ModelSql } from './model-sql.ts';
 
 /** The name of every funnel cube's rollup (Cube's table: `<schema>.<funnel>__funnel_by_cohort_day`). */
 export const FUNNEL_ROLLUP = 'by_cohort_day';
@@ -16,7 +16,7 @@ export const FUNNEL_ROLLUP = 'by_cohort_day';
  * No count_distinct_approx measure may ever go in here: with the JavaScript planner on DuckDB it
  * breaks every query on the cube.
  */
-export function funnelRollup(spec: MetricsSpec, funnel: Funnel): CubePreAggregation {
+export function funnelRollup(spec: MetricsSpec, funnel: Funnel, m: ModelSql): CubePreAggregation {
   return {
     name: FUNNEL_ROLLUP,
     type: 'rollup',
@@ -27,6 +27,6 @@ export function funnelRollup(spec: MetricsSpec, funnel: Funnel): CubePreAggregat
     time_dimension: viewMember.cohortDate,
     granularity: 'day',
     // data_version moves with every build that changed the mart (late events and full refreshes included).
-    refresh_key: { sql: `SELECT MAX(${sqlIdentifier('data_version')}) FROM ${sqlIdentifier(spec.mart.stateTable)}` },
+    refresh_key: { sql: `SELECT MAX(${m.identifier('data_version')}) FROM ${m.identifier(spec.mart.stateTable)}` },
   };
 }

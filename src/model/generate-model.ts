@@ -1,4 +1,5 @@
 import { loadSpecFile } from '../spec/load-spec.ts';
+import { ENGINES, engineFromEnv, type Engine } from '../warehouse/registry.ts';
 import { renderModel } from './render-model.ts';
 import { diffModel, writeModel, type ModelDiff } from './write-model.ts';
 
@@ -9,6 +10,8 @@ export interface GenerateOptions {
   modelDir?: string;
   /** Only compare: write nothing. */
   check?: boolean;
+  /** The engine whose SQL the model holds; default the one CUBEJS_DB_TYPE selects. */
+  engine?: Engine;
 }
 
 export interface GenerateResult extends ModelDiff {
@@ -25,7 +28,8 @@ export interface GenerateResult extends ModelDiff {
 export function generateModel(options: GenerateOptions = {}): GenerateResult {
   const specFile = options.specFile ?? 'metrics.yaml';
   const modelDir = options.modelDir ?? 'model';
-  const files = renderModel(loadSpecFile(specFile), specFile);
+  const engine = options.engine ?? engineFromEnv();
+  const files = renderModel(loadSpecFile(specFile), specFile, ENGINES[engine].dialect);
   const diff = options.check ? diffModel(files, modelDir) : writeModel(files, modelDir);
   const upToDate = diff.stale.length + diff.obsolete.length + diff.handWritten.length === 0;
   return { ...diff, files: [...files.keys()], upToDate };

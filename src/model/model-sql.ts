@@ -2,8 +2,9 @@
  * SQL text inside generated Cube YAML. Cube reads a `sql:` string as a Python f-string and sends
  * any file holding `{{` or `{%` to the native Jinja engine, which cannot run here; so values are
  * quoted here and never pasted, and braces, backslashes and double quotes inside literals are
- * spelled with CHR() (the same on DuckDB and PostgreSQL).
+ * spelled with CHR() (the same on every supported engine).
  */
+import type { Dialect } from '../warehouse/warehouse.ts';
 
 /** A SQL string literal: '' doubling, and CHR() for characters Cube's f-string parser would read. */
 export function sqlString(value: string): string {
@@ -23,16 +24,22 @@ export function sqlString(value: string): string {
   return parts.length === 1 ? parts[0] : `(${parts.join(' || ')})`;
 }
 
-/** A quoted identifier; `schema.table` is quoted part by part. Names are used exactly as written. */
-export function sqlIdentifier(name: string): string {
-  return name
-    .split('.')
-    .map((part) => `"${part.replace(/"/g, '""')}"`)
-    .join('.');
+/** SQL pieces of the model for one engine: the dialect's quoting, types and time arithmetic. */
+export interface ModelSql {
+  readonly dialect: Dialect;
+  /** A quoted identifier; `schema.table` is quoted part by part. Names are used exactly as written. */
+  identifier(name: string): string;
+  /** A column of the cube's own table: `{CUBE}."col"`. */
+  column(column: string): string;
 }
 
-/** A column of the cube's own table: `{CUBE}."col"`. */
-export const cubeColumn = (column: string) => `{CUBE}.${sqlIdentifier(column)}`;
+export function modelSql(dialect: Dialect): ModelSql {
+  return {
+    dialect,
+    identifier: (name) => dialect.quoteIdentifier(name),
+    column: (column) => `{CUBE}.${dialect.quoteIdentifier(column)}`,
+  };
+}
 
 /**
  * Cube converts every `type: time` dimension into the query's time zone (BaseQuery.convertTz),
@@ -43,8 +50,8 @@ export const cubeColumn = (column: string) => `{CUBE}.${sqlIdentifier(column)}`;
  * daylight-saving change between the first guess and the answer (zones that switch at midnight).
  * Returns the two steps: the first as a hidden helper member (Cube's f-strings do not nest twice).
  */
-export function pinnedDateSql(dateSql: string, helperMember: string): { helper: string; pinned: string } {
-  const midnight = `CAST(${dateSql} AS TIMESTAMP)`;
+export function pinnedDateSql(m: ModelSql, dateSql: string, helperMember: string): { helper: string; pinned: string } {
+  const midnight = `CAST(${dateSql} AS ${m.dialect.types.timestamp})`;
   // Parenthesized: Cube pastes these into casts such as `(...)::timestamptz`.
   const helper = `(${midnight} + (${midnight} - {SQL_UTILS.convertTz(f'${midnight}')}))`;
   const pinned = `({${helperMember}} + (${midnight} - {SQL_UTILS.convertTz(f'{${helperMember}}')}))`;

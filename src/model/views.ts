@@ -1,6 +1,7 @@
 import type { Funnel, MetricsSpec } from '../spec/spec-types.ts';
 import type { View } from './cube-types.ts';
 import { factCube } from './fact-cube.ts';
+import type { ModelSql } from './model-sql.ts';
 import { EVENTS_VIEW, FACT_CUBE, funnelCubeName, USERS_CUBE, viewMember } from './model-names.ts';
 
 /** What REST and SQL clients see of a funnel: members named by the documented contract. */
@@ -31,8 +32,8 @@ export function funnelView(spec: MetricsSpec, funnel: Funnel): View {
 }
 
 /** The mart's rows with the user attributes: the seed's section-4 queries, each one Cube query. */
-export function eventsView(spec: MetricsSpec): View {
-  const fact = factCube(spec);
+export function eventsView(spec: MetricsSpec, m: ModelSql): View {
+  const fact = factCube(spec, m);
   return {
     name: EVENTS_VIEW,
     title: 'Activation events',

@@ -11,6 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { prepareCompiler } from '@cubejs-backend/schema-compiler';
 import { UserError } from '../user-error.ts';
+import { generatedForEngine } from '../model/render-model.ts';
 
 /** The same test Cube applies (DataSchemaCompiler's JINJA_SYNTAX) to route a YAML file to Jinja. */
 const JINJA_SYNTAX = /\{%|%\}|\{\{|\}\}/;
@@ -49,6 +50,19 @@ export function readModelFiles(modelDir: string): ModelFileText[] {
   }
   if (files.length === 0) throw new UserError('model-empty', `no model files in ${modelDir}; run \`npx activation generate\` first`);
   return files;
+}
+
+/** Refuses a model generated for another engine than the one the query runs on: its SQL is that engine's. */
+export function assertModelEngine(modelDir: string, engine: string): void {
+  const other = readModelFiles(modelDir)
+    .map((f) => ({ file: f.fileName, engine: generatedForEngine(f.content) }))
+    .find((f) => f.engine !== undefined && f.engine !== engine);
+  if (other) {
+    throw new UserError(
+      'model-other-engine',
+      `${join(modelDir, other.file)} was generated for ${other.engine}, but CUBEJS_DB_TYPE selects ${engine}: its SQL is ${other.engine}'s. Run \`CUBEJS_DB_TYPE=${engine} npx activation generate\` to write the model for ${engine}`,
+    );
+  }
 }
 
 /** Compiles `modelDir` with Cube's compiler; Cube's own messages for model errors. */

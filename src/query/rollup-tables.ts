@@ -21,7 +21,7 @@
  * loadSql) only costs speed. `materializeRollups` builds the tables exactly as the lookup expects.
  */
 import { createHash } from 'node:crypto';
-import type { WarehouseEnv } from '../warehouse/connect.ts';
+import type { WarehouseEnv } from '../warehouse/registry.ts';
 
 /** A `preAggregationId` no pre-aggregation has (ids are `cube.name`): turns rollup matching off. */
 export const NO_PRE_AGGREGATION = '(none)';

@@ -1,7 +1,6 @@
 import { UserError } from '../user-error.ts';
-import { checkPostgresReachable, duckdbPathFromEnv, engineFromEnv, explainPostgresError, postgresConfigFromEnv, prepareDuckDBPath, type WarehouseEnv } from '../warehouse/connect.ts';
-import { compileModel, type CompiledModel } from './cube-compiler.ts';
-import { cubeDriverFor } from './cube-drivers.ts';
+import { engineDefinition, type WarehouseEnv } from '../warehouse/registry.ts';
+import { assertModelEngine, compileModel, type CompiledModel } from './cube-compiler.ts';
 import { checkCubeQuery, compilerOptions, type CubeRestQuery } from './cube-query.ts';
 import { findRollupTable, preAggregationsSchema, readFromBuilds, type RollupDescription, type RollupDriver, type RollupUse, WITHOUT_ROLLUPS } from './rollup-tables.ts';
 import { shapeRows, type ResultRow } from './shape-result.ts';
@@ -78,13 +77,14 @@ async function currentBuild(driver: RollupDriver, d: RollupDescription): Promise
 export async function compileCubeQuery(query: CubeRestQuery, options: RunCubeQueryOptions = {}) {
   const env = options.env ?? process.env;
   checkCubeQuery(query, env);
-  // The environment first, with the variable named: an unsupported engine, or a DuckDB path that is no DuckDB file.
-  if (engineFromEnv(env) === 'duckdb') prepareDuckDBPath(duckdbPathFromEnv(env), { create: false });
-  else await checkPostgresReachable(postgresConfigFromEnv(env));
+  // The environment first, with the variable named: an unsupported engine, a DuckDB path that is no DuckDB file, a server that does not answer.
+  const engine = engineDefinition(env);
+  await engine.checkReady(env);
+  if (!options.compiled) assertModelEngine(options.modelDir ?? 'model', engine.name);
   const compiled = options.compiled ?? (await compileModel(options.modelDir ?? 'model'));
   checkTimeDimensions(query, compiled);
-  const { queryClass, driver, engine } = cubeDriverFor(env);
-  const QueryClass = queryClass as unknown as new (c: CompiledModel, o: object) => CubeQueryInstance;
+  const QueryClass = (await engine.cubeQueryClass()) as new (c: CompiledModel, o: object) => CubeQueryInstance;
+  const driver = await engine.cubeDriver(env);
   const mode = options.rollups ?? 'auto';
   const build = (extra: object = {}) => {
     const cubeQuery = new QueryClass(compiled, {
@@ -145,11 +145,9 @@ export async function runCubeQuery(query: CubeRestQuery, options: RunCubeQueryOp
     try {
       rows = await driver.query(sql, params);
     } catch (error) {
-      // PostgreSQL down, or no such database: say which variable to fix.
-      if (engine === 'postgres') {
-        const unreachable = explainPostgresError(error, postgresConfigFromEnv(options.env ?? process.env));
-        if (unreachable) throw unreachable;
-      }
+      // The server down, or no such database: say which variable to fix.
+      const unreachable = engine.explainError(error, options.env ?? process.env);
+      if (unreachable) throw unreachable;
       throw new UserError('query-failed', `the warehouse rejected the query: ${(error as Error).message}`);
     }
     return { data: shapeRows(rows, aliasNameToMember, isTimeMember), sql, params, rollups };

@@ -1,7 +1,8 @@
 /**
  * The one contract every warehouse implements. Engine differences live behind it, in
  * `src/warehouse/<engine>/`, so a new engine is one folder: a Dialect (SQL fragments and
- * capability flags) and a Warehouse (connection, transactions, locking, introspection).
+ * capability flags), a Warehouse (connection, transactions, locking, introspection) and an
+ * EngineDefinition (engine.ts) that creates them and Cube's driver, listed in registry.ts.
  */
 
 /** A column's type, reduced to what the builder checks. */
@@ -18,7 +19,8 @@ export interface ColumnInfo {
 export type Row = Record<string, string | number | boolean | null>;
 
 export interface Dialect {
-  readonly name: 'duckdb' | 'postgres';
+  /** The engine's name in the registry, as CUBEJS_DB_TYPE spells it. */
+  readonly name: string;
   /** Quotes an identifier, schema-qualified or not (`a.b` → `"a"."b"`). */
   quoteIdentifier(name: string): string;
   /** The text of the n-th (1-based) bound parameter. */
@@ -37,6 +39,10 @@ export interface Dialect {
   hourStart(utcTimestamp: string): string;
   /** The UTC TIMESTAMP of local midnight starting a DATE in the zone held by the SQL expression `zone` (a DST gap at midnight: the day's first instant). */
   localMidnightUtc(date: string, zone: string): string;
+  /** A DATE plus a whole number of days (the SQL expression `days`). */
+  addDays(date: string, days: string): string;
+  /** The exact median of a numeric expression as an aggregate: NULLs ignored, NULL over no rows, an even count's two middle values averaged (percentile_cont(0.5)). */
+  median(value: string): string;
   /** SQL type names used in DDL. */
   readonly types: { timestamp: string; date: string; string: string; integer: string; bigint: string; double: string; boolean: string };
   /** A string literal (for statements that cannot take bound parameters, such as COMMENT ON). */
@@ -58,8 +64,8 @@ export interface EngineCapabilities {
    * (Warehouse.replaceTable, a single MERGE) and cleans up a crashed build's scratch tables.
    */
   transactions: boolean;
-  /** How the build lock is held: an advisory lock in the server, or a lock on the database file. */
-  buildLock: 'advisory-lock' | 'file-lock';
+  /** How the build lock is held: an advisory lock in the server, a lock on the database file, or a lock row with an expiry in a table. */
+  buildLock: 'advisory-lock' | 'file-lock' | 'lock-table';
   /**
    * A filter on `datetime` skips the log's older parts without an index (zone maps, partitions)
    * and a table's row count comes from metadata: the builder then asks its questions about the
@@ -72,6 +78,20 @@ export interface EngineCapabilities {
    * such (no logging, gone with the session). Tables it publishes are always real tables.
    */
   tempTables: boolean;
+}
+
+/** A bulk-loaded column: date cells are day numbers since 1970-01-01, timestamp cells UTC epoch seconds. */
+export type BulkColumnKind = 'date' | 'timestamp' | 'string';
+export type BulkColumn = readonly [name: string, kind: BulkColumnKind];
+export type BulkCell = number | string | null;
+
+export interface BulkWriter {
+  /** Buffers one row (cells in the column order). */
+  append(row: BulkCell[]): void;
+  /** Writes out what is buffered when it is large. */
+  drain(): Promise<void>;
+  /** Writes out everything; the writer is unusable afterwards. */
+  finish(): Promise<void>;
 }
 
 /** Held by one build; release() is safe to call twice. */
@@ -111,6 +131,8 @@ export interface Warehouse {
   tablesWithPrefix(table: string, prefix: string): Promise<string[]>;
   /** The table's columns, or undefined when it does not exist. */
   columns(table: string): Promise<ColumnInfo[] | undefined>;
+  /** A fast loader into an existing table (the demo's data): rows go over in the engine's bulk path, values never pasted unquoted. */
+  createBulkWriter(table: string, columns: readonly BulkColumn[]): Promise<BulkWriter>;
   close(): Promise<void>;
 }
 

@@ -4,7 +4,7 @@
  */
 import { buildMart } from '../../src/mart/build-mart.ts';
 import { loadSpecFile } from '../../src/spec/load-spec.ts';
-import { connectWarehouse } from '../../src/warehouse/connect.ts';
+import { connectWarehouse } from '../../src/warehouse/registry.ts';
 import { withoutTransactions } from './without-transactions.ts';
 
 const [pauseAfter, mode, kind] = process.argv.slice(2);

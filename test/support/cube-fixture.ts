@@ -7,7 +7,7 @@ import { compileModel, type CompiledModel } from '../../src/query/cube-compiler.
 import type { CubeRestQuery } from '../../src/query/cube-query.ts';
 import { runCubeQuery } from '../../src/query/run-cube-query.ts';
 import { parseSpec } from '../../src/spec/load-spec.ts';
-import type { Engine } from '../../src/warehouse/connect.ts';
+import type { Engine } from '../../src/warehouse/registry.ts';
 import { createTestDatabase, type TestDatabase } from './engines.ts';
 import { createSources, type SourceEvent, type SourceUser } from './sources.ts';
 
@@ -35,7 +35,7 @@ export async function createCubeFixture(engine: Engine, specText: string, data: 
     await wh.close();
   }
   const modelDir = join(dir, 'model');
-  generateModel({ specFile, modelDir });
+  generateModel({ specFile, modelDir, engine });
   const compiled = await compileModel(modelDir);
   return {
     db,

@@ -1,6 +1,6 @@
 /** Creates the source tables from a JSON file, from a separate process (see dump-mart.ts). */
 import { readFileSync } from 'node:fs';
-import { connectWarehouse } from '../../src/warehouse/connect.ts';
+import { connectWarehouse } from '../../src/warehouse/registry.ts';
 import { appendEvents, createSources } from './sources.ts';
 
 const [file, mode] = process.argv.slice(2);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { buildMart, type BuildStep } from '../../mart/build-mart.ts';
 import { formatBuildReport } from '../../mart/build-report.ts';
 import { loadSpecFile } from '../../spec/load-spec.ts';
-import { connectWarehouse } from '../../warehouse/connect.ts';
+import { connectWarehouse } from '../../warehouse/registry.ts';
 import { runCommand } from '../run-command.ts';
 
 export function registerBuildCommand(program: Command): void {

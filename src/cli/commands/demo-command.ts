@@ -7,7 +7,7 @@ import { formatBuildReport } from '../../mart/build-report.ts';
 import { generateModel } from '../../model/generate-model.ts';
 import { loadSpecFile } from '../../spec/load-spec.ts';
 import { UserError } from '../../user-error.ts';
-import { connectWarehouse } from '../../warehouse/connect.ts';
+import { connectWarehouse } from '../../warehouse/registry.ts';
 import { runCommand } from '../run-command.ts';
 
 function wholeNumber(name: string) {

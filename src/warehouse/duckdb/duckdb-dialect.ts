@@ -13,6 +13,8 @@ export const duckdbDialect: Dialect = {
   hourStart: (ts) => `date_trunc('hour', ${ts})`,
   // Local wall time → TIMESTAMPTZ in the zone → naive UTC.
   localMidnightUtc: (date, zone) => `CAST((CAST(${date} AS TIMESTAMP) AT TIME ZONE ${zone}) AT TIME ZONE 'UTC' AS TIMESTAMP)`,
+  addDays: (date, days) => `(${date} + ${days})`,
+  median: (value) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${value})`,
   types: { timestamp: 'TIMESTAMP', date: 'DATE', string: 'VARCHAR', integer: 'INTEGER', bigint: 'BIGINT', double: 'DOUBLE', boolean: 'BOOLEAN' },
   quoteLiteral: (value) => `'${value.replace(/'/g, "''")}'`,
   // hash() is a UBIGINT; SUM over it is a HUGEINT, so the fingerprint never overflows.

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
-import { BuildLockedError, splitTableName, type BuildLock, type ColumnInfo, type Row, type TypeCategory, type Warehouse } from '../warehouse.ts';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
+import { BuildLockedError, splitTableName, type BuildLock, type BulkColumn, type BulkWriter, type ColumnInfo, type Row, type TypeCategory, type Warehouse } from '../warehouse.ts';
+import { DuckDBChunkWriter } from './duckdb-bulk-writer.ts';
 import { duckdbDialect } from './duckdb-dialect.ts';
 
 /** Build locks held in this process, per database file. Other processes are kept out by DuckDB's own file lock. */
@@ -83,10 +84,10 @@ export class DuckDBWarehouse implements Warehouse {
     }
   }
 
-  /** DuckDB's bulk-load path, on this warehouse's connection (so inside its current transaction). */
-  async createAppender(table: string): Promise<DuckDBAppender> {
+  /** DuckDB's Appender, on this warehouse's connection (so inside its current transaction). */
+  async createBulkWriter(table: string, columns: readonly BulkColumn[]): Promise<BulkWriter> {
     const { schema, table: name } = splitTableName(table);
-    return this.connection.createAppender(name, schema ?? null);
+    return new DuckDBChunkWriter(await this.connection.createAppender(name, schema ?? null), columns);
   }
 
   /** Other processes are kept out by DuckDB's own lock on the file (see open); this process's other connections by a set. */

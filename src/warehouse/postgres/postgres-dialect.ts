@@ -14,6 +14,8 @@ export const postgresDialect: Dialect = {
   hourStart: (ts) => `date_trunc('hour', ${ts})`,
   // timestamp AT TIME ZONE z reads local wall time in z; timestamptz AT TIME ZONE 'UTC' gives naive UTC.
   localMidnightUtc: (date, zone) => `((CAST(${date} AS TIMESTAMP) AT TIME ZONE CAST(${zone} AS TEXT)) AT TIME ZONE 'UTC')`,
+  addDays: (date, days) => `(${date} + ${days})`,
+  median: (value) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${value})`,
   types: { timestamp: 'TIMESTAMP', date: 'DATE', string: 'TEXT', integer: 'INTEGER', bigint: 'BIGINT', double: 'DOUBLE PRECISION', boolean: 'BOOLEAN' },
   quoteLiteral: (value) => `'${value.replace(/'/g, "''")}'`,
   // A 64-bit hash per row; SUM over bigints is a NUMERIC, so the fingerprint never overflows.

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { BuildLockedError, splitTableName, type BuildLock, type ColumnInfo, type Row, type TypeCategory, type Warehouse } from '../warehouse.ts';
+import { BuildLockedError, splitTableName, type BuildLock, type BulkColumn, type BulkWriter, type ColumnInfo, type Row, type TypeCategory, type Warehouse } from '../warehouse.ts';
+import { UnnestWriter } from './postgres-bulk-writer.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 
 export interface PostgresConfig {
@@ -144,6 +145,10 @@ export class PostgresWarehouse implements Warehouse {
     );
     if (rows.length === 0) return undefined;
     return rows.map((r) => ({ name: String(r.column_name), dataType: String(r.data_type), category: categorize(String(r.data_type)) }));
+  }
+
+  async createBulkWriter(table: string, columns: readonly BulkColumn[]): Promise<BulkWriter> {
+    return new UnnestWriter(this, table, columns);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,307 @@
+SELECT column_name, data_type FROM duckdb_columns()
+       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
+       ORDER BY column_index;
+
+SELECT column_name, data_type FROM duckdb_columns()
+       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
+       ORDER BY column_index;
+
+SELECT CAST((CAST('2000-01-01 00:00:00' AS TIMESTAMP) AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE) AS d;
+
+SELECT column_name, data_type FROM duckdb_columns()
+       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
+       ORDER BY column_index;
+
+SELECT column_name, data_type FROM duckdb_columns()
+       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
+       ORDER BY column_index;
+
+SELECT column_name, data_type FROM duckdb_columns()
+       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
+       ORDER BY column_index;
+
+SELECT column_name, data_type FROM duckdb_columns()
+       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
+       ORDER BY column_index;
+
+SELECT column_name, data_type FROM duckdb_columns()
+       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
+       ORDER BY column_index;
+
+SELECT current_setting('disabled_compression_methods') AS value;
+
+SET disabled_compression_methods = 'fsst,dictionary';
+
+SELECT table_name FROM duckdb_tables() WHERE schema_name = COALESCE($1, current_schema()) AND database_name = current_database() AND starts_with(table_name, $2) ORDER BY table_name;
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_users";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_changed_users";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_gone_users";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_scan";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_delta";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_users";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_events";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_events";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_all_users";
+
+SELECT column_name, data_type FROM duckdb_columns()
+       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
+       ORDER BY column_index;
+
+SELECT COUNT(*) AS n, CAST(MAX("datetime") AS VARCHAR) AS latest,
+  COUNT(CASE WHEN "datetime" > CAST($1 AS TIMESTAMP) THEN 1 END) AS out_of_range
+FROM "fact__events" WHERE "datetime" > CAST($2 AS TIMESTAMP);
+
+SELECT CAST(MAX("datetime") AS TIMESTAMP) AS newest FROM "fact__events" WHERE "datetime" <= CAST($1 AS TIMESTAMP);
+
+SELECT COUNT(*) AS n FROM "fact__events";
+
+SELECT
+  COUNT(CASE WHEN user_id IS NULL OR first_datetime IS NULL THEN 1 END) AS without_first_visit,
+  COUNT(CASE WHEN FALSE THEN user_id END) AS old_rows,
+  CAST(COALESCE(SUM(CASE WHEN user_id IS NOT NULL AND FALSE THEN hash(user_id, first_datetime) END), 0) AS VARCHAR) AS old_fingerprint,
+  COUNT(CASE WHEN first_datetime IS NOT NULL THEN user_id END) AS all_rows,
+  CAST(COALESCE(SUM(CASE WHEN user_id IS NOT NULL AND first_datetime IS NOT NULL THEN hash(user_id, first_datetime) END), 0) AS VARCHAR) AS all_fingerprint,
+  CAST(MAX(CASE WHEN user_id IS NOT NULL THEN first_datetime END) AS TIMESTAMP) AS newest
+FROM "dim__users";
+
+CREATE TEMP TABLE "_am_9dd73d90_<build>_users" AS
+SELECT user_id, first_datetime, CAST((first_datetime AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE) AS first_visit_date
+FROM (
+  SELECT user_id, MIN(first_datetime) AS first_datetime
+  FROM "dim__users"
+  WHERE user_id IS NOT NULL AND first_datetime IS NOT NULL
+  GROUP BY user_id
+) AS users;
+
+SELECT COUNT(*) AS n FROM "_am_9dd73d90_<build>_users";
+
+CREATE TEMP TABLE "_am_9dd73d90_<build>_events" AS
+SELECT user_id, event_name, "datetime" FROM "fact__events"
+WHERE event_name IN ($1, $2) AND "datetime" <= CAST($3 AS TIMESTAMP);
+
+CREATE TEMP TABLE "_am_9dd73d90_<build>_scan" AS
+SELECT CAST(NULL AS VARCHAR) AS user_id, CAST(NULL AS VARCHAR) AS event_name, CAST(NULL AS TIMESTAMP) AS first_at,
+  CAST(0 AS BIGINT) AS rows_scanned, CAST(0 AS BIGINT) AS rows_before_first_visit, CAST(0 AS BIGINT) AS rows_unknown_user WHERE 1 = 0
+UNION ALL
+SELECT e.user_id, e.event_name,
+  MIN(CASE WHEN e."datetime" >= u.first_datetime THEN e."datetime" END) AS first_at,
+  COUNT(*) AS rows_scanned,
+  COUNT(CASE WHEN e."datetime" < u.first_datetime THEN 1 END) AS rows_before_first_visit,
+  COUNT(CASE WHEN u.user_id IS NULL THEN 1 END) AS rows_unknown_user
+FROM "_am_9dd73d90_<build>_events" AS e
+LEFT JOIN "_am_9dd73d90_<build>_users" AS u ON u.user_id = e.user_id
+WHERE e.event_name IN ($1, $2)
+  AND e."datetime" <= CAST($3 AS TIMESTAMP)
+GROUP BY e.user_id, e.event_name;
+
+SELECT
+  COALESCE(SUM(rows_scanned), 0) AS rows_scanned,
+  COALESCE(SUM(rows_before_first_visit), 0) AS rows_before_first_visit,
+  COALESCE(SUM(rows_unknown_user), 0) AS rows_unknown_user,
+  COUNT(DISTINCT CASE WHEN rows_unknown_user > 0 THEN user_id END) AS unknown_users
+FROM "_am_9dd73d90_<build>_scan";
+
+CREATE TABLE "_am_9dd73d90_<build>_mart" AS
+SELECT u.first_visit_date AS "date", u.first_datetime AS "datetime", u.user_id, CAST($1 AS VARCHAR) AS event_name,
+  u.first_visit_date, u.first_datetime AS first_visit_datetime, 1 AS hours_from_first_visit, 1 AS days_from_first_visit
+FROM "_am_9dd73d90_<build>_users" AS u
+UNION ALL
+SELECT CAST((s.first_at AT TIME ZONE 'UTC') AT TIME ZONE $2 AS DATE) AS "date", s.first_at AS "datetime", s.user_id, s.event_name, u.first_visit_date, u.first_datetime AS first_visit_datetime,
+  CAST(date_diff('hour', date_trunc('hour', u.first_datetime), date_trunc('hour', s.first_at)) AS INTEGER) + 1 AS hours_from_first_visit,
+  CAST((CAST((s.first_at AT TIME ZONE 'UTC') AT TIME ZONE $2 AS DATE)) - (u.first_visit_date) AS INTEGER) + 1 AS days_from_first_visit
+FROM "_am_9dd73d90_<build>_scan" AS s
+JOIN "_am_9dd73d90_<build>_users" AS u ON u.user_id = s.user_id
+WHERE s.first_at IS NOT NULL;
+
+SELECT COUNT(*) AS n FROM "_am_9dd73d90_<build>_mart";
+
+CREATE TABLE "_am_9dd73d90_<build>_f0_full" AS
+WITH funnel_users AS (
+  -- the users to compute, with their first visit
+  SELECT u.user_id, u.first_datetime, u.first_visit_date
+  FROM "_am_9dd73d90_<build>_users" AS u
+),
+funnel_events AS (
+  -- the funnel's events at or after each user's first visit, up to the build's watermark
+  SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.first_visit_date, CAST((e."datetime" AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE) AS local_date
+  FROM "_am_9dd73d90_<build>_events" AS e
+  JOIN funnel_users AS u ON e.user_id = u.user_id
+  WHERE e.event_name IN ($2, $3)
+    AND e."datetime" >= u.first_datetime
+    AND e."datetime" <= CAST($4 AS TIMESTAMP)
+),
+funnel_step_2 AS (
+  -- step 2 (key_event_1): the earliest occurrence inside its window, at or after step 1's
+  SELECT e.user_id, MIN(e."datetime") AS at_2
+  FROM funnel_events AS e
+  WHERE e.event_name = $5 AND CAST((e.local_date) - (e.first_visit_date) AS INTEGER) + 1 <= CAST($6 AS INTEGER)
+  GROUP BY e.user_id
+),
+funnel_step_3 AS (
+  -- step 3 (key_event_2): the earliest occurrence inside its window, at or after step 2's
+  SELECT e.user_id, MIN(e."datetime") AS at_3
+  FROM funnel_events AS e
+  JOIN funnel_step_2 AS s ON s.user_id = e.user_id AND e."datetime" >= s.at_2
+  WHERE e.event_name = $7 AND e."datetime" <= (e.first_datetime + to_seconds(CAST($8 AS BIGINT)))
+  GROUP BY e.user_id
+),
+funnel_matched AS (
+  SELECT u.user_id, u.first_datetime, u.first_visit_date, m2.at_2, m3.at_3
+  FROM funnel_users AS u
+  LEFT JOIN funnel_step_2 AS m2 ON m2.user_id = u.user_id
+  LEFT JOIN funnel_step_3 AS m3 ON m3.user_id = u.user_id
+)
+SELECT
+  f.user_id AS "user_id",
+  f.first_visit_date AS "cohort_date",
+  f.first_datetime AS "first_visit_datetime",
+  f."excluded" AS "excluded",
+  f.at_2 AS "key_event_1_at",
+  (CAST(date_diff('microsecond', f.first_datetime, f.at_2) AS DOUBLE) / 1000000) AS "key_event_1_seconds",
+  f.at_3 AS "key_event_2_at",
+  (CAST(date_diff('microsecond', f.first_datetime, f.at_3) AS DOUBLE) / 1000000) AS "key_event_2_seconds"
+FROM (
+  SELECT m.*, FALSE AS "excluded"
+  FROM funnel_matched AS m
+) AS f;
+
+SELECT COUNT(*) AS n FROM "_am_9dd73d90_<build>_f0_full";
+
+CREATE TABLE "_am_9dd73d90_<build>_f1_full" AS
+WITH funnel_users AS (
+  -- the users to compute, with their first visit
+  SELECT u.user_id, u.first_datetime, u.first_visit_date
+  FROM "_am_9dd73d90_<build>_users" AS u
+),
+funnel_events AS (
+  -- the funnel's events at or after each user's first visit, up to the build's watermark
+  SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.first_visit_date, CAST((e."datetime" AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE) AS local_date
+  FROM "_am_9dd73d90_<build>_events" AS e
+  JOIN funnel_users AS u ON e.user_id = u.user_id
+  WHERE e.event_name IN ($2, $3)
+    AND e."datetime" >= u.first_datetime
+    AND e."datetime" <= CAST($4 AS TIMESTAMP)
+),
+funnel_own AS (
+  -- each step's earliest occurrence inside its window (users with events of the funnel only)
+  SELECT e.user_id,
+    MIN(CASE WHEN e.event_name = $5 AND CAST(date_diff('hour', date_trunc('hour', e.first_datetime), date_trunc('hour', e."datetime")) AS INTEGER) + 1 <= CAST($6 AS INTEGER) THEN e."datetime" END) AS own_2,
+    MIN(CASE WHEN e.event_name = $7 AND CAST((e.local_date) - (e.first_visit_date) AS INTEGER) + 1 <= CAST($8 AS INTEGER) THEN e."datetime" END) AS own_3
+  FROM funnel_events AS e
+  GROUP BY e.user_id
+),
+funnel_matched AS (
+  -- any: a step counts when every previous step does too
+  SELECT u.user_id, u.first_datetime, u.first_visit_date,
+  CASE WHEN o.own_2 IS NOT NULL THEN o.own_2 END AS at_2,
+  CASE WHEN o.own_2 IS NOT NULL AND o.own_3 IS NOT NULL THEN o.own_3 END AS at_3
+  FROM funnel_users AS u
+  LEFT JOIN funnel_own AS o ON o.user_id = u.user_id
+)
+SELECT
+  f.user_id AS "user_id",
+  f.first_visit_date AS "cohort_date",
+  f.first_datetime AS "first_visit_datetime",
+  f."excluded" AS "excluded",
+  f.at_2 AS "key_event_1_at",
+  (CAST(date_diff('microsecond', f.first_datetime, f.at_2) AS DOUBLE) / 1000000) AS "key_event_1_seconds",
+  f.at_3 AS "key_event_2_at",
+  (CAST(date_diff('microsecond', f.first_datetime, f.at_3) AS DOUBLE) / 1000000) AS "key_event_2_seconds"
+FROM (
+  SELECT m.*, FALSE AS "excluded"
+  FROM funnel_matched AS m
+) AS f;
+
+SELECT COUNT(*) AS n FROM "_am_9dd73d90_<build>_f1_full";
+
+SELECT event_name, SUM(rows_scanned) AS n FROM "_am_9dd73d90_<build>_scan" GROUP BY event_name;
+
+SELECT event_name,
+  COUNT(CASE WHEN "datetime" > CAST($1 AS TIMESTAMP) THEN 1 END) AS after_cutoff,
+  COUNT(CASE WHEN "datetime" > CAST($1 AS TIMESTAMP) AND "datetime" <= CAST($2 AS TIMESTAMP) THEN 1 END) AS after_cutoff_through_watermark,
+  COUNT(CASE WHEN "datetime" <= CAST($1 AS TIMESTAMP) THEN 1 END) AS through_cutoff
+FROM "fact__events" WHERE "datetime" > CAST($3 AS TIMESTAMP)
+GROUP BY event_name;
+
+DROP TABLE IF EXISTS "fact__first_activation_events";
+
+ALTER TABLE "_am_9dd73d90_<build>_mart" RENAME TO "fact__first_activation_events";
+
+COMMENT ON TABLE "fact__first_activation_events" IS 'activation-metrics mart: created and replaced by activation build; do not write to it';
+
+DROP TABLE IF EXISTS "core__funnel_users";
+
+ALTER TABLE "_am_9dd73d90_<build>_f0_full" RENAME TO "core__funnel_users";
+
+COMMENT ON TABLE "core__funnel_users" IS 'activation-metrics funnel table: created and replaced by activation build; do not write to it';
+
+DROP TABLE IF EXISTS "core_any__funnel_users";
+
+ALTER TABLE "_am_9dd73d90_<build>_f1_full" RENAME TO "core_any__funnel_users";
+
+COMMENT ON TABLE "core_any__funnel_users" IS 'activation-metrics funnel table: created and replaced by activation build; do not write to it';
+
+SELECT column_name, data_type FROM duckdb_columns()
+       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
+       ORDER BY column_index;
+
+CREATE TABLE "_am_9dd73d90_<build>_state" AS SELECT CAST($1 AS VARCHAR) AS definition_hash, CAST($2 AS VARCHAR) AS tracked_events, CAST($3 AS TIMESTAMP) AS watermark, CAST($4 AS TIMESTAMP) AS late_cutoff, CAST($5 AS BIGINT) AS rows_through_late_cutoff, CAST($6 AS VARCHAR) AS tracked_rows_through_late_cutoff, CAST($7 AS TIMESTAMP) AS users_watermark, CAST($8 AS BIGINT) AS users_rows, CAST($9 AS VARCHAR) AS users_fingerprint, CAST($10 AS VARCHAR) AS definition, CAST($11 AS BIGINT) AS data_version, CAST($12 AS BOOLEAN) AS publishing, CAST($13 AS VARCHAR) AS funnel_tables;
+
+DROP TABLE IF EXISTS "fact__first_activation_events__build_state";
+
+ALTER TABLE "_am_9dd73d90_<build>_state" RENAME TO "fact__first_activation_events__build_state";
+
+COMMENT ON TABLE "fact__first_activation_events__build_state" IS 'activation-metrics build state: created and replaced by activation build; do not write to it';
+
+SELECT table_name FROM duckdb_tables() WHERE schema_name = COALESCE($1, current_schema()) AND database_name = current_database() AND starts_with(table_name, $2) ORDER BY table_name;
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_users";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_changed_users";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_gone_users";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_scan";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_delta";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_users";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_events";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_events";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_all_users";
+
+SELECT COUNT(*) AS n FROM "fact__first_activation_events";
+
+SET disabled_compression_methods = '';
+
+SELECT table_name FROM duckdb_tables() WHERE schema_name = COALESCE($1, current_schema()) AND database_name = current_database() AND starts_with(table_name, $2) ORDER BY table_name;
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_users";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_changed_users";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_gone_users";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_scan";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_delta";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_users";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_events";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_events";
+
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_all_users";

@@ -81,7 +81,7 @@ export function funnelOpenUntil(dialect: Dialect, spec: MetricsSpec, funnel: Fun
 function windowEnd(d: Dialect, spec: MetricsSpec, w: FunnelWindow, firstDatetime: string, firstVisitDate: string, p: BoundParams): string {
   switch (w.kind) {
     case 'days':
-      return d.localMidnightUtc(`(${firstVisitDate} + ${p.bind(w.days, d.types.integer)})`, p.bind(spec.timezone));
+      return d.localMidnightUtc(d.addDays(firstVisitDate, p.bind(w.days, d.types.integer)), p.bind(spec.timezone));
     case 'hours':
       return d.plusSeconds(d.hourStart(firstDatetime), p.bind(w.hours * 3600, d.types.bigint));
     case 'elapsed':

@@ -7,6 +7,7 @@ import { UserError } from '../user-error.ts';
 import { duckdbEngine } from './duckdb/duckdb-engine.ts';
 import type { EngineDefinition, WarehouseEnv } from './engine.ts';
 import { postgresEngine } from './postgres/postgres-engine.ts';
+import { trinoEngine } from './trino/trino-engine.ts';
 import type { Warehouse } from './warehouse.ts';
 
 export type { WarehouseEnv } from './engine.ts';
@@ -14,6 +15,7 @@ export type { WarehouseEnv } from './engine.ts';
 export const ENGINES = {
   duckdb: duckdbEngine,
   postgres: postgresEngine,
+  trino: trinoEngine,
 } as const satisfies Record<string, EngineDefinition>;
 
 export type Engine = keyof typeof ENGINES;

@@ -210,6 +210,9 @@ export async function startTrinoCluster(): Promise<TrinoCluster> {
           'query.max-memory': `${perNodeMb * 2}MB`,
           'query.max-memory-per-node': `${perNodeMb}MB`,
           'http-server.log.enabled': false,
+          // The coordinator keeps finished queries (with their SQL) for 15 minutes by default: at a
+          // build's ~70 statements that filled a 1 GB heap during the test suite.
+          ...(i === 0 ? { 'query.min-expire-age': '1m', 'query.max-history': 200 } : {}),
         }),
       );
       writeFileSync(
@@ -276,6 +279,20 @@ export async function startTrinoCluster(): Promise<TrinoCluster> {
     }
     const schema = 'activation_test';
     await trinoQuery(cluster, `CREATE SCHEMA iceberg.${schema}`);
+    // Active in system.runtime.nodes is not yet schedulable: until a query runs on the workers, the
+    // first ones fail with NO_NODES_AVAILABLE. One write and one read through the workers, retried.
+    for (;;) {
+      try {
+        await trinoQuery(cluster, `CREATE TABLE IF NOT EXISTS iceberg.${schema}.warm_up AS SELECT x FROM UNNEST(sequence(1, 1000)) AS t(x)`);
+        await trinoQuery(cluster, `SELECT COUNT(DISTINCT x) FROM iceberg.${schema}.warm_up`);
+        await trinoQuery(cluster, `DROP TABLE iceberg.${schema}.warm_up`);
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        if (TRACE) console.error(`trino-cluster: warm-up: ${(error as Error).message}`);
+        await sleep(500);
+      }
+    }
     return {
       host: '127.0.0.1',
       port: ports[0],

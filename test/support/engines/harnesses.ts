@@ -3,10 +3,12 @@ import { SUPPORTED_ENGINES, type Engine } from '../../../src/warehouse/registry.
 import { duckdbHarness } from './duckdb.ts';
 import type { EngineHarness } from './engine-harness.ts';
 import { postgresHarness } from './postgres.ts';
+import { trinoHarness } from './trino.ts';
 
 export const HARNESSES: Record<Engine, EngineHarness> = {
   duckdb: duckdbHarness,
   postgres: postgresHarness,
+  trino: trinoHarness,
 };
 
 /**

@@ -513,7 +513,8 @@ const sum = (rows: Row[], column: string) => rows.reduce((n, r) => n + Number(r[
 const pick = (counts: Record<string, number>, events: readonly string[]) => Object.fromEntries(events.map((e) => [e, counts[e] ?? 0]));
 const add = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.keys(a).map((e) => [e, a[e] + (b[e] ?? 0)]));
 const subtract = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.keys(a).map((e) => [e, a[e] - (b[e] ?? 0)]));
-const nullableText = (v: unknown) => (v === null || v === undefined ? null : String(v));
+/** A timestamp the engine cast to text, as every engine's rows spell it: no trailing zeros in the fraction (Trino writes `.000000`). */
+const nullableText = (v: unknown) => (v === null || v === undefined ? null : String(v).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, ''));
 
 function describeDuration(d: Duration): string {
   return d.days !== undefined ? `${d.days} day(s)` : `${d.hours} hour(s)`;

@@ -1,3 +1,4 @@
+import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,4 +17,20 @@ export const duckdbHarness: EngineHarness = {
     const [{ version }] = await warehouse.query('SELECT version() AS version');
     return `DuckDB ${version}`;
   },
+  async withSql(db, work) {
+    const instance = await DuckDBInstance.create(db.env.CUBEJS_DB_DUCKDB_DATABASE_PATH!);
+    const connection = await instance.connect();
+    try {
+      return await work({
+        run: async (statement) => void (await connection.run(statement)),
+        rows: async (query) => (await connection.runAndReadAll(query)).getRowObjectsJson() as Record<string, unknown>[],
+      });
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  },
+  listTablesSql: `SELECT schema_name AS s, table_name AS t, comment AS c FROM duckdb_tables() WHERE database_name = current_database()
+    UNION ALL SELECT schema_name, view_name, comment FROM duckdb_views() WHERE database_name = current_database() AND NOT internal ORDER BY 1, 2`,
+  portableSql: (statement) => statement,
 };

@@ -10,6 +10,12 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** A raw connection of the test's own (not the Warehouse under test), for setup and checks. */
+export interface RawSql {
+  run(statement: string): Promise<void>;
+  rows(query: string): Promise<Record<string, unknown>[]>;
+}
+
 /** What the run's global setup hands every test file about a started server (JSON). */
 export type ServerInfo = Record<string, string | number | string[]>;
 
@@ -23,4 +29,10 @@ export interface EngineHarness {
   createDatabase(server: ServerInfo): Promise<TestDatabase>;
   /** The engine's version, for benchmark reports. */
   version(warehouse: Warehouse): Promise<string>;
+  /** Runs `work` on a raw connection, closed after it (a DuckDB file stays open in one process at a time, so a CLI can open it between cases). */
+  withSql<T>(db: TestDatabase, work: (sql: RawSql) => Promise<T>): Promise<T>;
+  /** A query listing the database's own tables and views as columns s (schema), t (name), c (comment). */
+  readonly listTablesSql: string;
+  /** Test fixture SQL written for DuckDB and PostgreSQL, in this engine's spelling. */
+  portableSql(statement: string): string;
 }

@@ -42,4 +42,16 @@ export const postgresHarness: EngineHarness = {
     const [{ server_version }] = await warehouse.query('SHOW server_version');
     return `PostgreSQL ${server_version}`;
   },
+  async withSql(db, work) {
+    const client = new pg.Client({ host: db.env.CUBEJS_DB_HOST, port: Number(db.env.CUBEJS_DB_PORT), user: db.env.CUBEJS_DB_USER, database: db.env.CUBEJS_DB_NAME });
+    await client.connect();
+    try {
+      return await work({ run: async (statement) => void (await client.query(statement)), rows: async (query) => (await client.query(query)).rows });
+    } finally {
+      await client.end();
+    }
+  },
+  listTablesSql: `SELECT n.nspname AS s, c.relname AS t, obj_description(c.oid, 'pg_class') AS c FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'v', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1, 2`,
+  portableSql: (statement) => statement,
 };

@@ -52,4 +52,24 @@ export const trinoHarness: EngineHarness = {
     const [{ version }] = await warehouse.query('SELECT version() AS version');
     return `Trino ${version}`;
   },
+  async withSql(db, work) {
+    const session = { host: db.env.CUBEJS_DB_HOST!, port: Number(db.env.CUBEJS_DB_PORT), catalog: db.env.CUBEJS_DB_PRESTO_CATALOG, schema: db.env.CUBEJS_DB_SCHEMA };
+    return work({
+      run: async (statement) => void (await trinoQuery(session, statement)),
+      rows: async (query) => {
+        const { columns, rows } = await trinoQuery(session, query);
+        return rows.map((row) => Object.fromEntries(columns.map((c, i) => [c.name, row[i]])));
+      },
+    });
+  },
+  // Every table and view of the test's schema, with its comment.
+  listTablesSql: `SELECT t.table_schema AS s, t.table_name AS t, c.comment AS c FROM information_schema.tables AS t
+    LEFT JOIN system.metadata.table_comments AS c ON c.catalog_name = t.table_catalog AND c.schema_name = t.table_schema AND c.table_name = t.table_name
+    WHERE t.table_schema = current_schema ORDER BY 1, 2`,
+  // Trino spells a zoned timestamp TIMESTAMP WITH TIME ZONE, and a bare TIMESTAMP has milliseconds only.
+  portableSql: (statement) =>
+    statement
+      .replace(/TIMESTAMPTZ '([^']*)\+00'/g, "TIMESTAMP '$1 UTC'")
+      .replace(/\bTIMESTAMPTZ\b/g, 'TIMESTAMP(6) WITH TIME ZONE')
+      .replace(/\bTIMESTAMP\b(?! ')(?!\()(?! WITH)/g, 'TIMESTAMP(6)'),
 };

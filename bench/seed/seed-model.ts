@@ -43,10 +43,13 @@ export function renderSeedSelect(warehouse: Warehouse, spec: MetricsSpec, branch
 }
 
 /** dbt run --full-refresh of the seed's model. */
+/** dbt's transaction where the engine has one; on a warehouse without (BigQuery's case, Trino's), statement by statement as dbt runs it there. */
+const inTransaction = (warehouse: Warehouse, work: () => Promise<void>) => (warehouse.dialect.capabilities.transactions ? warehouse.transaction(work) : work());
+
 export async function seedFullRefresh(warehouse: Warehouse, spec: MetricsSpec): Promise<void> {
   const select = renderSeedSelect(warehouse, spec, 'full-refresh');
   const q = warehouse.dialect.quoteIdentifier;
-  await warehouse.transaction(async () => {
+  await inTransaction(warehouse, async () => {
     await warehouse.run(`DROP TABLE IF EXISTS ${q(SEED_MART)}`);
     await warehouse.run(`CREATE TABLE ${q(SEED_MART)} AS\n${select.sql}`, select.params);
   });
@@ -56,9 +59,9 @@ export async function seedFullRefresh(warehouse: Warehouse, spec: MetricsSpec): 
 export async function seedIncremental(warehouse: Warehouse, spec: MetricsSpec): Promise<void> {
   const select = renderSeedSelect(warehouse, spec, 'incremental');
   const q = warehouse.dialect.quoteIdentifier;
-  await warehouse.transaction(async () => {
+  await inTransaction(warehouse, async () => {
     await warehouse.run(`DROP TABLE IF EXISTS ${SEED_INCREMENT}`);
-    await warehouse.run(`CREATE TEMP TABLE ${SEED_INCREMENT} AS\n${select.sql}`, select.params);
+    await warehouse.run(`CREATE ${warehouse.dialect.capabilities.tempTables ? 'TEMP ' : ''}TABLE ${SEED_INCREMENT} AS\n${select.sql}`, select.params);
     await warehouse.run(`DELETE FROM ${q(SEED_MART)} WHERE "date" IN (SELECT DISTINCT "date" FROM ${SEED_INCREMENT})`);
     await warehouse.run(`INSERT INTO ${q(SEED_MART)} SELECT * FROM ${SEED_INCREMENT}`);
     await warehouse.run(`DROP TABLE ${SEED_INCREMENT}`);

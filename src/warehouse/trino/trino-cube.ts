@@ -4,7 +4,7 @@
 import { PrestodbQuery } from '@cubejs-backend/schema-compiler';
 import { TrinoDriver } from '@cubejs-backend/trino-driver';
 import { withUtcShortcut } from '../../query/utc-session-query.ts';
-import type { TrinoConfig } from './trino-warehouse.ts';
+import type { TrinoConfig } from './trino-config.ts';
 
 interface PrestoClient {
   execute(options: Record<string, unknown>): void;
@@ -18,6 +18,10 @@ interface PrestoClient {
  */
 export class OrderedTrinoDriver extends TrinoDriver {
   constructor(config: TrinoConfig) {
+    // Cube's PrestoDriver reads CUBEJS_DB_NAME, else calls the deprecated CUBEJS_DB_SCHEMA getter, which warns on
+    // every construction even when the config below names the schema; a CUBEJS_DB_NAME for the call keeps it quiet.
+    const dbName = process.env.CUBEJS_DB_NAME;
+    process.env.CUBEJS_DB_NAME = config.schema;
     super({
       host: config.host,
       port: String(config.port),
@@ -28,6 +32,8 @@ export class OrderedTrinoDriver extends TrinoDriver {
       ...(config.ssl && { ssl: {} }),
       headers: { 'X-Trino-Time-Zone': 'UTC' },
     } as never);
+    if (dbName === undefined) delete process.env.CUBEJS_DB_NAME;
+    else process.env.CUBEJS_DB_NAME = dbName;
   }
 
   override queryPromised(query: string, streaming: boolean): ReturnType<TrinoDriver['queryPromised']> {

@@ -1,5 +1,6 @@
 import { UserError } from '../../user-error.ts';
 import type { CubeDriver, EngineDefinition } from '../engine.ts';
+import { trinoConfigFromEnv } from './trino-config.ts';
 import { trinoDialect } from './trino-dialect.ts';
 
 /**
@@ -14,7 +15,7 @@ export const trinoEngine: EngineDefinition = {
   separateDatabaseHint: 'another CUBEJS_DB_SCHEMA',
 
   async connect(env) {
-    const { TrinoWarehouse, trinoConfigFromEnv, explainTrinoError } = await import('./trino-warehouse.ts');
+    const { TrinoWarehouse, explainTrinoError } = await import('./trino-warehouse.ts');
     const config = trinoConfigFromEnv(env);
     try {
       return await TrinoWarehouse.open(config);
@@ -36,7 +37,7 @@ export const trinoEngine: EngineDefinition = {
   },
 
   async cubeDriver(env) {
-    const [{ OrderedTrinoDriver }, { trinoConfigFromEnv }] = await Promise.all([import('./trino-cube.ts'), import('./trino-warehouse.ts')]);
+    const { OrderedTrinoDriver } = await import('./trino-cube.ts');
     return new OrderedTrinoDriver(trinoConfigFromEnv(env)) as unknown as CubeDriver;
   },
 

@@ -16,17 +16,11 @@ import { hostname } from 'node:os';
 import { UserError } from '../../user-error.ts';
 import { BuildLockedError, type BuildLock, type BulkCell, type BulkColumn, type BulkWriter, type ColumnInfo, type Row, type TypeCategory, type Warehouse } from '../warehouse.ts';
 import { TrinoClient, TrinoHttpError, TrinoQueryError, type TrinoColumn, type TrinoResult } from './trino-client.ts';
+import type { TrinoConfig } from './trino-config.ts';
 import { trinoDialect } from './trino-dialect.ts';
 
-export interface TrinoConfig {
-  host: string;
-  port: number;
-  user: string;
-  password?: string;
-  catalog: string;
-  schema: string;
-  ssl?: boolean;
-}
+export { trinoConfigFromEnv, type TrinoConfig } from './trino-config.ts';
+
 
 /** A lock row lives this long unless renewed; a killed build blocks others at most this long. */
 export const LOCK_TTL_SECONDS = 120;
@@ -693,29 +687,6 @@ function sleep(ms: number): Promise<void> {
  * CUBEJS_DB_USER (activation), CUBEJS_DB_PASS, CUBEJS_DB_PRESTO_CATALOG (required),
  * CUBEJS_DB_SCHEMA (default), CUBEJS_DB_SSL (true/false).
  */
-export function trinoConfigFromEnv(env: Record<string, string | undefined>): TrinoConfig {
-  const port = env.CUBEJS_DB_PORT || '8080';
-  if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
-    throw new UserError('bad-environment', `CUBEJS_DB_PORT=${JSON.stringify(port)} is not a port number (1 to 65535)`);
-  }
-  const catalog = env.CUBEJS_DB_PRESTO_CATALOG;
-  if (!catalog) {
-    throw new UserError('bad-environment', 'CUBEJS_DB_PRESTO_CATALOG is not set: with CUBEJS_DB_TYPE=trino it names the Trino catalog of the tables (e.g. iceberg)');
-  }
-  const ssl = (env.CUBEJS_DB_SSL ?? '').trim().toLowerCase();
-  if (!['', 'true', 'false', '1', '0'].includes(ssl)) {
-    throw new UserError('bad-environment', `CUBEJS_DB_SSL=${JSON.stringify(env.CUBEJS_DB_SSL)} is not true or false`);
-  }
-  return {
-    host: env.CUBEJS_DB_HOST || 'localhost',
-    port: Number(port),
-    user: env.CUBEJS_DB_USER || 'activation',
-    ...(env.CUBEJS_DB_PASS !== undefined && env.CUBEJS_DB_PASS !== '' && { password: env.CUBEJS_DB_PASS }),
-    catalog,
-    schema: env.CUBEJS_DB_SCHEMA || 'default',
-    ssl: ssl === 'true' || ssl === '1',
-  };
-}
 
 const TRINO_HINT = 'check CUBEJS_DB_HOST, CUBEJS_DB_PORT, CUBEJS_DB_SSL, CUBEJS_DB_USER and CUBEJS_DB_PASS';
 

@@ -1,0 +1,5 @@
+SELECT
+      date_trunc('day', ((CAST("core__funnel"."cohort_date" AS TIMESTAMP(6)) + (CAST("core__funnel"."cohort_date" AS TIMESTAMP(6)) - CAST("core__funnel"."cohort_date" AS TIMESTAMP(6)))) + (CAST("core__funnel"."cohort_date" AS TIMESTAMP(6)) - (CAST("core__funnel"."cohort_date" AS TIMESTAMP(6)) + (CAST("core__funnel"."cohort_date" AS TIMESTAMP(6)) - CAST("core__funnel"."cohort_date" AS TIMESTAMP(6))))))) "core__cohort_date_day", count(CASE WHEN (NOT "core__funnel"."excluded") THEN "core__funnel"."user_id" END) "core__first_visit_users", count(CASE WHEN ("core__funnel"."key_event_1_at" IS NOT NULL) THEN "core__funnel"."user_id" END) "core__key_event_1_users", count(CASE WHEN ("core__funnel"."key_event_2_at" IS NOT NULL) THEN "core__funnel"."user_id" END) "core__key_event_2_users", CAST(count(CASE WHEN ("core__funnel"."key_event_2_at" IS NOT NULL) THEN "core__funnel"."user_id" END) AS DOUBLE) / NULLIF(count(CASE WHEN (NOT "core__funnel"."excluded") THEN "core__funnel"."user_id" END), 0) "core__key_event_2_conversion_rate"
+    FROM
+      "core__funnel_users" AS "core__funnel"  GROUP BY 1 ORDER BY 1 ASC
+-- params: []

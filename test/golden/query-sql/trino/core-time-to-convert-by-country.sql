@@ -1,0 +1,6 @@
+SELECT
+      "dim__users"."country" "core__country", CAST(sum("core__funnel"."key_event_2_seconds") AS DOUBLE) / NULLIF(count(CASE WHEN ("core__funnel"."key_event_2_at" IS NOT NULL) THEN "core__funnel"."user_id" END), 0) "core__key_event_2_avg_seconds_to_convert", transform(ARRAY[array_sort(array_agg(CAST("core__funnel"."key_event_2_seconds" AS DOUBLE)) FILTER (WHERE "core__funnel"."key_event_2_seconds" IS NOT NULL))], v -> IF(v IS NULL OR cardinality(v) = 0, NULL, element_at(v, (cardinality(v) + 1) / 2) + (element_at(v, cardinality(v) / 2 + 1) - element_at(v, (cardinality(v) + 1) / 2)) * 0.5e0))[1] "core__key_event_2_median_seconds_to_convert"
+    FROM
+      "core__funnel_users" AS "core__funnel"
+LEFT JOIN "dim__users" AS "dim__users" ON "core__funnel"."user_id" = "dim__users"."user_id"  WHERE (COALESCE((SELECT MAX("watermark") FROM "fact__first_activation_events__build_state") >= CAST(at_timezone(with_timezone(CAST(date_add('day', 1, "core__funnel"."cohort_date") AS TIMESTAMP(6)), 'Asia/Seoul'), 'UTC') AS TIMESTAMP(6)) AND (SELECT MAX("watermark") FROM "fact__first_activation_events__build_state") >= date_add('second', 604800, CAST(at_timezone(with_timezone(CAST(date_add('day', 1, "core__funnel"."cohort_date") AS TIMESTAMP(6)), 'Asia/Seoul'), 'UTC') AS TIMESTAMP(6))), FALSE) = CAST(? AS BOOLEAN)) GROUP BY 1 ORDER BY 2 DESC
+-- params: ["true"]

@@ -19,12 +19,14 @@ export const SEED_MART = 'bench__seed_first_activation_events';
 const SEED_INCREMENT = 'bench__seed_increment';
 
 const SEED_DIR = dirname(fileURLToPath(import.meta.url));
+/** Engines that run another engine's translation unchanged: Trino has DuckDB's date_trunc and date_diff(unit, start, end). */
+const SEED_SQL_OF: Record<string, string> = { trino: 'duckdb' };
 
 export type SeedBranch = 'full-refresh' | 'incremental';
 
 /** The rendered SELECT of one branch, with its bound values. */
 export function renderSeedSelect(warehouse: Warehouse, spec: MetricsSpec, branch: SeedBranch): { sql: string; params: unknown[] } {
-  const template = readFileSync(join(SEED_DIR, warehouse.dialect.name, `${branch}.sql`), 'utf8');
+  const template = readFileSync(join(SEED_DIR, SEED_SQL_OF[warehouse.dialect.name] ?? warehouse.dialect.name, `${branch}.sql`), 'utf8');
   // The header comment documents the placeholders; rendering it would bind values nobody reads.
   const body = template
     .split('\n')

@@ -1,5 +1,5 @@
 -- The seed article's dbt model fact__first_activation_events (section 5), full-refresh branch
--- (is_incremental() false), translated from BigQuery to DuckDB as literally as possible.
+-- (is_incremental() false), translated from BigQuery to DuckDB as literally as possible (Trino runs it unchanged).
 -- Rendered by bench/seed/seed-model.ts like dbt renders Jinja:
 --   {{ ref('fact__events') }}, {{ ref('dim__users') }}  -> the spec's quoted source tables
 --   {{ tracked_events }}  -> bound placeholders for the spec's tracked events (the seed pastes the

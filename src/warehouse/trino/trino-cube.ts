@@ -18,10 +18,12 @@ interface PrestoClient {
  */
 export class OrderedTrinoDriver extends TrinoDriver {
   constructor(config: TrinoConfig) {
-    // Cube's PrestoDriver reads CUBEJS_DB_NAME, else calls the deprecated CUBEJS_DB_SCHEMA getter, which warns on
-    // every construction even when the config below names the schema; a CUBEJS_DB_NAME for the call keeps it quiet.
-    const dbName = process.env.CUBEJS_DB_NAME;
+    // Cube's PrestoDriver reads CUBEJS_DB_NAME and CUBEJS_DB_PRESTO_CATALOG from process.env, else calls the
+    // deprecated getters, which warn on every construction even though the config below names both; the two
+    // variables are set for the call and restored after it.
+    const saved = { CUBEJS_DB_NAME: process.env.CUBEJS_DB_NAME, CUBEJS_DB_PRESTO_CATALOG: process.env.CUBEJS_DB_PRESTO_CATALOG };
     process.env.CUBEJS_DB_NAME = config.schema;
+    process.env.CUBEJS_DB_PRESTO_CATALOG = config.catalog;
     super({
       host: config.host,
       port: String(config.port),
@@ -32,8 +34,10 @@ export class OrderedTrinoDriver extends TrinoDriver {
       ...(config.ssl && { ssl: {} }),
       headers: { 'X-Trino-Time-Zone': 'UTC' },
     } as never);
-    if (dbName === undefined) delete process.env.CUBEJS_DB_NAME;
-    else process.env.CUBEJS_DB_NAME = dbName;
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   }
 
   override queryPromised(query: string, streaming: boolean): ReturnType<TrinoDriver['queryPromised']> {

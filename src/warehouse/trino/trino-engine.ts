@@ -4,7 +4,7 @@ import { trinoConfigFromEnv } from './trino-config.ts';
 import { trinoDialect } from './trino-dialect.ts';
 
 /**
- * Trino (or Starburst, or an Athena-compatible engine) from Cube's CUBEJS_DB_HOST/PORT/USER/PASS,
+ * Trino (or Starburst, which speaks the same protocol) from Cube's CUBEJS_DB_HOST/PORT/USER/PASS,
  * CUBEJS_DB_PRESTO_CATALOG and CUBEJS_DB_SCHEMA. Tables are written through the catalog's connector
  * (tested with Iceberg): no multi-statement transactions, no temporary tables.
  */

@@ -11,7 +11,7 @@ interface PrestoClient {
 }
 
 /**
- * Cube's Trino driver with two fixes. Cube 1.7's PrestoDriver prepends every result page to the
+ * Cube's Trino driver with three fixes. Cube 1.7's PrestoDriver prepends every result page to the
  * rows before it (ramda `concat(page, rows)`), so a result longer than one page comes back out of
  * order, ORDER BY or not; this one appends. And every session runs in UTC (the warehouse holds naive
  * UTC timestamps, and Cube's SQL converts time zones relative to the session's).
@@ -33,6 +33,9 @@ export class OrderedTrinoDriver extends TrinoDriver {
       ...(config.password !== undefined && { basic_auth: { user: config.user, password: config.password } }),
       ...(config.ssl && { ssl: {} }),
       headers: { 'X-Trino-Time-Zone': 'UTC' },
+      // presto-client sleeps 800 ms before every poll of a running query; Trino's server already holds each
+      // poll open until there is progress, so a short pause loses nothing and saves seconds per query.
+      checkInterval: 20,
     } as never);
     for (const [name, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[name];

@@ -4,16 +4,16 @@ SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE ta
 
 SELECT CAST(at_timezone(with_timezone(CAST('2000-01-01 00:00:00' AS TIMESTAMP(6)), 'UTC'), $1) AS DATE) AS d;
 
-MERGE INTO "iceberg"."t_5318_mwvgn561_0"."_am_build_locks" AS l
+MERGE INTO "iceberg"."<test schema>"."_am_build_locks" AS l
 USING (SELECT ? AS lock_key, ? AS token, ? AS holder, CAST(current_timestamp AT TIME ZONE 'UTC' AS TIMESTAMP(6)) AS now) AS s
 ON l.lock_key = s.lock_key
 WHEN MATCHED AND l.expires_at < s.now THEN UPDATE SET token = s.token, holder = s.holder, acquired_at = s.now, expires_at = s.now + INTERVAL '120' SECOND
 WHEN NOT MATCHED THEN INSERT (lock_key, token, holder, acquired_at, expires_at) VALUES (s.lock_key, s.token, s.holder, s.now, s.now + INTERVAL '120' SECOND);
 
-CREATE TABLE IF NOT EXISTS "iceberg"."t_5318_mwvgn561_0"."_am_build_locks" (lock_key VARCHAR, token VARCHAR, holder VARCHAR, acquired_at TIMESTAMP(6), expires_at TIMESTAMP(6))
+CREATE TABLE IF NOT EXISTS "iceberg"."<test schema>"."_am_build_locks" (lock_key VARCHAR, token VARCHAR, holder VARCHAR, acquired_at TIMESTAMP(6), expires_at TIMESTAMP(6))
 COMMENT 'activation-metrics build lock: one row per running build, written by activation build; do not write to it' WITH (partitioning = ARRAY['lock_key']);
 
-MERGE INTO "iceberg"."t_5318_mwvgn561_0"."_am_build_locks" AS l
+MERGE INTO "iceberg"."<test schema>"."_am_build_locks" AS l
 USING (SELECT ? AS lock_key, ? AS token, ? AS holder, CAST(current_timestamp AT TIME ZONE 'UTC' AS TIMESTAMP(6)) AS now) AS s
 ON l.lock_key = s.lock_key
 WHEN MATCHED AND l.expires_at < s.now THEN UPDATE SET token = s.token, holder = s.holder, acquired_at = s.now, expires_at = s.now + INTERVAL '120' SECOND
@@ -149,8 +149,6 @@ FROM (
   FROM funnel_matched AS m
 ) AS f;
 
-UPDATE "iceberg"."t_5318_mwvgn561_0"."_am_build_locks" SET expires_at = CAST(current_timestamp AT TIME ZONE 'UTC' AS TIMESTAMP(6)) + INTERVAL '120' SECOND WHERE lock_key = ? AND token = ?;
-
 CREATE TABLE "_am_9dd73d90_<build>_f1_full" AS
 WITH funnel_users AS (
   -- the users to compute, with their first visit
@@ -257,6 +255,6 @@ SELECT COUNT(*) AS n FROM "fact__first_activation_events";
 
 SELECT table_name FROM "iceberg".information_schema.tables WHERE table_schema = ? AND starts_with(table_name, ?) ORDER BY table_name;
 
-DELETE FROM "iceberg"."t_5318_mwvgn561_0"."_am_build_locks" WHERE lock_key = ? AND token = ?;
+DELETE FROM "iceberg"."<test schema>"."_am_build_locks" WHERE lock_key = ? AND token = ?;
 
-SELECT COUNT(*) AS n FROM "iceberg"."t_5318_mwvgn561_0"."_am_build_locks$snapshots" WHERE committed_at < current_timestamp - INTERVAL '1' HOUR;
+SELECT COUNT(*) AS n FROM "iceberg"."<test schema>"."_am_build_locks$snapshots" WHERE committed_at < current_timestamp - INTERVAL '1' HOUR;

@@ -4,7 +4,7 @@ SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE ta
 
 SELECT CAST(at_timezone(with_timezone(CAST('2000-01-01 00:00:00' AS TIMESTAMP(6)), 'UTC'), $1) AS DATE) AS d;
 
-MERGE INTO "iceberg"."t_5318_mwvgn561_0"."_am_build_locks" AS l
+MERGE INTO "iceberg"."<test schema>"."_am_build_locks" AS l
 USING (SELECT ? AS lock_key, ? AS token, ? AS holder, CAST(current_timestamp AT TIME ZONE 'UTC' AS TIMESTAMP(6)) AS now) AS s
 ON l.lock_key = s.lock_key
 WHEN MATCHED AND l.expires_at < s.now THEN UPDATE SET token = s.token, holder = s.holder, acquired_at = s.now, expires_at = s.now + INTERVAL '120' SECOND
@@ -354,6 +354,6 @@ SELECT COUNT(*) AS n FROM "fact__first_activation_events";
 
 SELECT table_name FROM "iceberg".information_schema.tables WHERE table_schema = ? AND starts_with(table_name, ?) ORDER BY table_name;
 
-DELETE FROM "iceberg"."t_5318_mwvgn561_0"."_am_build_locks" WHERE lock_key = ? AND token = ?;
+DELETE FROM "iceberg"."<test schema>"."_am_build_locks" WHERE lock_key = ? AND token = ?;
 
-SELECT COUNT(*) AS n FROM "iceberg"."t_5318_mwvgn561_0"."_am_build_locks$snapshots" WHERE committed_at < current_timestamp - INTERVAL '1' HOUR;
+SELECT COUNT(*) AS n FROM "iceberg"."<test schema>"."_am_build_locks$snapshots" WHERE committed_at < current_timestamp - INTERVAL '1' HOUR;

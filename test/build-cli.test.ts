@@ -4,8 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES as ENGINE_DEFINITIONS } from '../src/warehouse/registry.ts';
-import { createTestDatabase, ENGINES, type TestDatabase } from './support/engines.ts';
+import { capabilitiesOf, createTestDatabase, ENGINES, type TestDatabase } from './support/engines.ts';
 import { runCli, startCli } from './support/run-cli.ts';
 import type { SourceEvent, SourceUser } from './support/sources.ts';
 
@@ -50,7 +49,7 @@ describe.each(ENGINES)('activation build CLI on %s', (engine) => {
   });
 
   // Without transactions there is no mid-transaction: test/mart-protocol.test.ts kills those builds between publish and state.
-  it.runIf(ENGINE_DEFINITIONS[engine].dialect.capabilities.transactions)('leaves the previous mart intact when the build process is killed mid-transaction; a re-run completes', async () => {
+  it.runIf(capabilitiesOf(engine).transactions)('leaves the previous mart intact when the build process is killed mid-transaction; a re-run completes', async () => {
     runCli(['build'], db.env);
     const before = dump();
     writeFileSync(join(dir, 'more.json'), JSON.stringify({ events: [{ user_id: 'u2', event_name: 'key_event_2', datetime: '2025-01-04 00:00:00' }] }));

@@ -3,13 +3,10 @@ import { buildMart } from '../src/mart/build-mart.ts';
 import { parseSpec } from '../src/spec/load-spec.ts';
 import type { MetricsSpec } from '../src/spec/spec-types.ts';
 import type { Warehouse } from '../src/warehouse/warehouse.ts';
-import { ENGINES as ENGINE_DEFINITIONS } from '../src/warehouse/registry.ts';
-import { createTestDatabase, ENGINES, type TestDatabase } from './support/engines.ts';
+import { capabilitiesOf, createTestDatabase, ENGINES, type TestDatabase } from './support/engines.ts';
 import { readMart, snapshot } from './support/mart-snapshot.ts';
 import { referenceMart, type MartRow } from './support/reference.ts';
 import { appendEvents, appendUsers, createSources, type SourceEvent, type SourceUser } from './support/sources.ts';
-
-const ENGINE_CAPABILITIES = Object.fromEntries(Object.entries(ENGINE_DEFINITIONS).map(([name, e]) => [name, e.dialect.capabilities]));
 
 const specWith = (events: string[], extra = '') =>
   parseSpec(`version: 1\n${extra}events: ${JSON.stringify(events)}\nfunnels: []\n`);
@@ -256,7 +253,7 @@ describe.each(ENGINES)('mart builder on %s', (engine) => {
   });
 
   // Without transactions a build publishes table by table: test/mart-protocol.test.ts covers what a failure there leaves.
-  it.runIf(ENGINE_CAPABILITIES[engine].transactions)('rolls everything back when a build fails halfway, at any step, and a re-run completes', async () => {
+  it.runIf(capabilitiesOf(engine).transactions)('rolls everything back when a build fails halfway, at any step, and a re-run completes', async () => {
     const { spec, names, mart } = await freshSources(hardEvents, hardUsers, specWith(['k1', 'k2']));
     await buildMart(wh, spec);
     await appendEvents(wh, [{ user_id: 'ties', event_name: 'k2', datetime: '2025-03-12 00:00:00' }], names.events);

@@ -12,8 +12,8 @@ import { buildMart } from '../src/mart/build-mart.ts';
 import { parseSpec } from '../src/spec/load-spec.ts';
 import type { MetricsSpec } from '../src/spec/spec-types.ts';
 import type { Warehouse } from '../src/warehouse/warehouse.ts';
-import { ENGINES as ENGINE_DIALECTS, type Engine } from '../src/warehouse/registry.ts';
-import { createTestDatabase, ENGINES, type TestDatabase } from './support/engines.ts';
+import type { Engine } from '../src/warehouse/registry.ts';
+import { capabilitiesOf, createTestDatabase, ENGINES, type TestDatabase } from './support/engines.ts';
 import { readMart } from './support/mart-snapshot.ts';
 import { seededRandom, utcText } from './support/random.ts';
 import { referenceMart, utcMillis } from './support/reference.ts';
@@ -58,7 +58,7 @@ const BATCHES = 25;
  * incremental builds); an engine without transactions runs 4 histories its own way (100 builds).
  */
 const modesFor = (engine: Engine) =>
-  ENGINE_DIALECTS[engine].dialect.capabilities.transactions
+  capabilitiesOf(engine).transactions
     ? [
         { mode: 'with transactions', sequences: 8 },
         { mode: 'without transactions', sequences: 4 },
@@ -84,7 +84,7 @@ describe.each(ENGINES.flatMap((engine) => modesFor(engine).map((m) => ({ engine,
   });
 
   // A distributed engine pays tens of milliseconds per statement, and a history is 25+ builds of ~80.
-  const timeout = ENGINE_DIALECTS[engine].dialect.capabilities.transactions ? 60_000 : 30 * 60_000;
+  const timeout = capabilitiesOf(engine).transactions ? 60_000 : 30 * 60_000;
   it.each(Array.from({ length: sequences }, (_, i) => i + 1))('random history #%i', async (seed) => {
     const random = seededRandom(seed * 7919 + (mode === 'with transactions' ? 0 : 104_729));
     const w = mode === 'with transactions' ? wh : withoutTransactions(wh);

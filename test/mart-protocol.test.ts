@@ -8,11 +8,11 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildMart } from '../src/mart/build-mart.ts';
+import { isScratchTable, SCRATCH_PREFIX } from '../src/mart/scratch-tables.ts';
 import { parseSpec } from '../src/spec/load-spec.ts';
 import type { MetricsSpec } from '../src/spec/spec-types.ts';
 import type { Warehouse } from '../src/warehouse/warehouse.ts';
-import { ENGINES as ENGINE_DEFINITIONS } from '../src/warehouse/registry.ts';
-import { createTestDatabase, ENGINES, type TestDatabase } from './support/engines.ts';
+import { capabilitiesOf, createTestDatabase, ENGINES, type TestDatabase } from './support/engines.ts';
 import { readMart, snapshot } from './support/mart-snapshot.ts';
 import { referenceMart } from './support/reference.ts';
 import { appendEvents, appendUsers, createSources, type SourceEvent, type SourceUser } from './support/sources.ts';
@@ -32,10 +32,8 @@ const events: SourceEvent[] = [
 /** Scratch tables of the builder (any mart): `_am_<hash>_<build>_<role>`. */
 /** The builder's scratch tables (`_am_<mart hash>_<build id>_<role>`) in the test database's schema. */
 async function scratchTables(wh: Warehouse): Promise<string[]> {
-  return (await wh.tablesWithPrefix('any_table', '_am_')).filter((t) => SCRATCH_TABLE.test(t));
+  return (await wh.tablesWithPrefix('any_table', SCRATCH_PREFIX)).filter(isScratchTable);
 }
-
-const SCRATCH_TABLE = /^_am_[0-9a-f]{8}_[0-9a-f]{8}_/;
 
 describe.each(ENGINES)('build protocol on %s', (engine) => {
   let db: TestDatabase;
@@ -218,7 +216,7 @@ describe.each(ENGINES)('a build process killed between publish and state on %s',
       child.on('exit', (code) => done({ code, stdout, stderr: code === 0 ? '' : stderr }));
     });
 
-  const modes = ENGINE_DEFINITIONS[engine].dialect.capabilities.transactions ? ['with transactions', 'without-transactions'] : ['without-transactions'];
+  const modes = capabilitiesOf(engine).transactions ? ['with transactions', 'without-transactions'] : ['without-transactions'];
   it.each(modes)('%s: the next build converges and drops the leftovers', async (mode) => {
     db = await createTestDatabase(engine);
     const { writeFileSync, mkdtempSync } = await import('node:fs');

@@ -6,6 +6,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { splitTableName, type Warehouse } from '../warehouse/warehouse.ts';
 
+/** Every builder-owned name starts so (scratch tables, and Trino's lock table `_am_build_locks`). */
+export const SCRATCH_PREFIX = '_am_';
+const SCRATCH_NAME = /^_am_[0-9a-f]{8}_[0-9a-f]{8}_/;
+
+/** A scratch table of some build (`_am_<mart hash>_<build id>_<role>`), not another `_am_` table. */
+export function isScratchTable(table: string): boolean {
+  return SCRATCH_NAME.test(splitTableName(table).table);
+}
+
 export class ScratchTables {
   /** `_am_<hash of the mart's name>_`: short (PostgreSQL keeps 63 characters), and the same for every build of one mart. */
   private readonly prefix: string;
@@ -16,7 +25,7 @@ export class ScratchTables {
     private readonly warehouse: Warehouse,
     mart: string,
   ) {
-    this.prefix = `_am_${createHash('sha256').update(mart).digest('hex').slice(0, 8)}_`;
+    this.prefix = `${SCRATCH_PREFIX}${createHash('sha256').update(mart).digest('hex').slice(0, 8)}_`;
     this.schema = splitTableName(mart).schema;
   }
 

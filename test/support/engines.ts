@@ -4,12 +4,18 @@
  * and makes a fresh database per test file.
  */
 import { inject } from 'vitest';
-import type { Engine } from '../../src/warehouse/registry.ts';
+import { ENGINES as ENGINE_DEFINITIONS, type Engine } from '../../src/warehouse/registry.ts';
+import type { EngineCapabilities } from '../../src/warehouse/warehouse.ts';
 import type { TestDatabase } from './engines/engine-harness.ts';
 import { enginesUnderTest, HARNESSES } from './engines/harnesses.ts';
 
 export type { TestDatabase } from './engines/engine-harness.ts';
 export { enginesUnderTest, HARNESSES } from './engines/harnesses.ts';
+
+/** What the builder may rely on for `engine` (tests that only make sense with transactions ask this). */
+export function capabilitiesOf(engine: Engine): EngineCapabilities {
+  return ENGINE_DEFINITIONS[engine].dialect.capabilities;
+}
 
 /** Every feature test loops over these. */
 export const ENGINES: Engine[] = enginesUnderTest();

@@ -5,15 +5,9 @@
  * code; a caller that gives up (abort signal, timeout, any failure on the way) cancels the query
  * with DELETE nextUri. Values come back as Trino's JSON encoding; TrinoWarehouse shapes the rows.
  */
+import type { TrinoConfig } from './trino-config.ts';
 
-export interface TrinoClientOptions {
-  host: string;
-  port: number;
-  user: string;
-  password?: string;
-  catalog: string;
-  schema: string;
-  ssl?: boolean;
+export interface TrinoClientOptions extends TrinoConfig {
   /** X-Trino-Source: shows in system.runtime.queries and the web UI. */
   source?: string;
 }

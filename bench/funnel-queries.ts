@@ -14,6 +14,7 @@ import type { ResultRow } from '../src/query/shape-result.ts';
 import type { Funnel, MetricsSpec } from '../src/spec/spec-types.ts';
 import { BoundParams } from '../src/warehouse/bound-params.ts';
 import type { Row, Warehouse } from '../src/warehouse/warehouse.ts';
+import { localDateSql } from '../src/warehouse/local-time.ts';
 
 export interface FunnelQuestion {
   /** Short label for the table and the JSON. */
@@ -71,7 +72,9 @@ export function rawFunnelSql(warehouse: Warehouse, spec: MetricsSpec, question: 
   const q = d.quoteIdentifier;
   const p = new BoundParams(d);
   const { funnel } = question;
-  const tz = p.bind(spec.timezone);
+  // The zone is bound once, when a conversion needs it (none in UTC: an analyst would cast).
+  let tz: string | undefined;
+  const localDate = (ts: string) => localDateSql(d, ts, spec.timezone, (zone) => (tz ??= p.bind(zone)));
   const later = funnel.steps.slice(1).map((step, i) => ({ step, k: i + 1 }));
   const inWindow = (k: number, e: string) => {
     const w = funnel.steps[k].within;
@@ -116,12 +119,12 @@ export function rawFunnelSql(warehouse: Warehouse, spec: MetricsSpec, question: 
 
   const sql = `WITH users AS (
   -- the first visit: a user repeated in the dimension keeps the earliest
-  SELECT user_id, first_datetime, ${d.localDate('first_datetime', tz)} AS cohort_date
+  SELECT user_id, first_datetime, ${localDate('first_datetime')} AS cohort_date
   FROM (SELECT user_id, MIN(first_datetime) AS first_datetime FROM ${q(spec.sources.users)} WHERE user_id IS NOT NULL AND first_datetime IS NOT NULL GROUP BY user_id) AS u
 ),
 ev AS (
   -- the funnel's events at or after each user's first visit
-  SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.cohort_date, ${d.localDate('e."datetime"', tz)} AS local_date
+  SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.cohort_date, ${localDate('e."datetime"')} AS local_date
   FROM ${q(spec.sources.events)} AS e JOIN users AS u ON u.user_id = e.user_id
   WHERE e.event_name IN (${events}) AND e."datetime" >= u.first_datetime
 ),

@@ -6,6 +6,7 @@
  * would disagree everywhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isUtcZone, localDateSql, localMidnightUtcSql } from '../src/warehouse/local-time.ts';
 import type { Dialect, Warehouse } from '../src/warehouse/warehouse.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from './support/engines.ts';
 
@@ -29,6 +30,13 @@ const localMidnight = (day: string, tz: string, expected: string): Case => ({
   sql: (d) => d.localMidnightUtc(date(d, day), zone(d, tz)),
   expected,
 });
+// What the builder and the model render (src/warehouse/local-time.ts): a cast in UTC, the dialect's conversion elsewhere.
+const rendered = (utc: string, tz: string, expected: string): Case[] => [
+  { name: `localDateSql ${utc} UTC in ${tz} = ${expected}`, sql: (d) => localDateSql(d, ts(d, utc), tz, (z) => zone(d, z)), expected },
+  // The shortcut must agree with the engine's own conversion of the same zone name (an alias it did not know would fail here).
+  { name: `localDateSql ${utc} in ${tz} agrees with the conversion`, sql: (d) => `CASE WHEN ${localDateSql(d, ts(d, utc), tz, (z) => zone(d, z))} = ${d.localDate(ts(d, utc), zone(d, tz))} THEN 'same' ELSE 'different' END`, expected: 'same' },
+  { name: `localMidnightUtcSql ${expected} in ${tz}`, sql: (d) => localMidnightUtcSql(d, date(d, expected), tz, (z) => zone(d, z)), expected: `${expected} 00:00:00` },
+];
 const hourBuckets = (later: string, earlier: string, expected: number): Case => ({
   name: `hourBucketsBetween ${later} and ${earlier} = ${expected}`,
   sql: (d) => d.hourBucketsBetween(ts(d, later), ts(d, earlier)),
@@ -57,6 +65,9 @@ const CASES: Case[] = [
   localDate('2025-06-30 14:59:59.999999', 'Asia/Seoul', '2025-06-30'),
   localDate('2025-06-30 15:00:00', 'Asia/Seoul', '2025-07-01'),
   localDate('2024-02-29 12:00:00', 'UTC', '2024-02-29'),
+  ...rendered('2024-02-29 23:59:59.999999', 'UTC', '2024-02-29'),
+  ...rendered('2024-03-01 00:00:00', 'Etc/UTC', '2024-03-01'),
+  ...rendered('2025-12-31 23:59:59.999999', 'GMT', '2025-12-31'),
 
   localMidnight('2025-03-09', 'America/New_York', '2025-03-09 05:00:00'),
   localMidnight('2025-03-10', 'America/New_York', '2025-03-10 04:00:00'),
@@ -89,6 +100,8 @@ const CASES: Case[] = [
   { name: 'plusSeconds of ten years', sql: (d) => d.plusSeconds(ts(d, '2025-01-01 00:00:00'), '315360000'), expected: '2034-12-30 00:00:00' },
   { name: 'secondsBetween keeps microseconds', sql: (d) => d.secondsBetween(ts(d, '2025-01-01 00:00:01.500001'), ts(d, '2025-01-01 00:00:00')), expected: 1.500001 },
   { name: 'secondsBetween across days', sql: (d) => d.secondsBetween(ts(d, '2025-01-02 00:00:00'), ts(d, '2025-01-01 00:00:00')), expected: 86400 },
+  { name: 'plusDifference adds a positive difference', sql: (d) => d.plusDifference(ts(d, '2025-03-09 00:00:00'), ts(d, '2025-03-09 00:00:00'), ts(d, '2025-03-08 19:00:00')), expected: '2025-03-09 05:00:00' },
+  { name: 'plusDifference adds a negative difference of whole seconds, keeping microseconds', sql: (d) => d.plusDifference(ts(d, '2024-03-01 00:00:00.000001'), ts(d, '2024-02-28 23:00:00'), ts(d, '2024-02-29 09:30:30')), expected: '2024-02-29 13:29:30.000001' },
   { name: 'hourStart drops minutes and microseconds', sql: (d) => d.hourStart(ts(d, '2025-01-01 10:59:59.999999')), expected: '2025-01-01 10:00:00' },
 ];
 
@@ -105,6 +118,13 @@ const MEDIANS: { name: string; sql: (d: Dialect) => string; expected: number | n
   { name: 'no rows: NULL', sql: median([]), expected: null },
   { name: 'only NULLs: NULL', sql: median([null, null]), expected: null },
 ];
+
+describe('the UTC shortcut', () => {
+  it('covers UTC and its links only, not zones that merely sit at UTC part of the year', () => {
+    expect(['UTC', 'Etc/UTC', 'GMT', 'Etc/GMT', 'Zulu'].every(isUtcZone)).toBe(true);
+    expect(['Europe/London', 'Africa/Abidjan', 'Atlantic/Reykjavik', 'Etc/GMT+1', 'utc', 'America/New_York'].some(isUtcZone)).toBe(false);
+  });
+});
 
 describe.each(ENGINES)('time primitives on %s', (engine) => {
   let db: TestDatabase;

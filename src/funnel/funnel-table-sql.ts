@@ -12,6 +12,7 @@ import type { Statement } from '../mart/mart-sql.ts';
 import type { Funnel, MetricsSpec } from '../spec/spec-types.ts';
 import { BoundParams } from '../warehouse/bound-params.ts';
 import type { Dialect } from '../warehouse/warehouse.ts';
+import { localDateSql, localMidnightUtcSql } from '../warehouse/local-time.ts';
 import { FUNNEL_COLUMNS as C } from './funnel-columns.ts';
 import { funnelPlan, ORDER_RULES, type FunnelPlan, type FunnelWindow } from './funnel-semantics.ts';
 
@@ -81,7 +82,7 @@ export function funnelOpenUntil(dialect: Dialect, spec: MetricsSpec, funnel: Fun
 function windowEnd(d: Dialect, spec: MetricsSpec, w: FunnelWindow, firstDatetime: string, firstVisitDate: string, p: BoundParams): string {
   switch (w.kind) {
     case 'days':
-      return d.localMidnightUtc(d.addDays(firstVisitDate, p.bind(w.days, d.types.integer)), p.bind(spec.timezone));
+      return localMidnightUtcSql(d, d.addDays(firstVisitDate, p.bind(w.days, d.types.integer)), spec.timezone, (zone) => p.bind(zone));
     case 'hours':
       return d.plusSeconds(d.hourStart(firstDatetime), p.bind(w.hours * 3600, d.types.bigint));
     case 'elapsed':
@@ -126,7 +127,7 @@ class FunnelTableSql {
     const events = [
       `${W.events} AS (`,
       `  -- the funnel's events at or after each user's first visit, up to the build's watermark`,
-      `  SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.first_visit_date${needsLocalDate ? `, ${d.localDate('e."datetime"', p.bind(this.spec.timezone))} AS ${W.localDate}` : ''}`,
+      `  SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.first_visit_date${needsLocalDate ? `, ${localDateSql(d, 'e."datetime"', this.spec.timezone, (zone) => p.bind(zone))} AS ${W.localDate}` : ''}`,
       `  FROM ${q(inputs.events)} AS e`,
       `  JOIN ${W.users} AS u ON e.user_id = u.user_id`,
       `  WHERE e.event_name IN (${p.list(plan.events)})`,

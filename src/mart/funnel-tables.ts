@@ -127,17 +127,17 @@ export class FunnelTables {
     const { warehouse, spec, scratch } = this.inputs;
     const d = warehouse.dialect;
     const staged: StagedFunnelTable[] = [];
-    const usersOf = (i: number) => scratch.intermediate(`f${i}_users`);
+    // Funnels with the same events and windows (variants of one funnel, as in the demo) have the
+    // same users to recompute: each distinct set is staged once and shared.
+    const usersTables: string[] = [];
+    const stagedUsers = new Map<string, string>();
     for (const [i, funnel] of funnels.entries()) {
-      const users = usersOf(i);
       const p = new BoundParams(d);
       const openUntil = funnelOpenUntil(d, spec, funnel, 'u.first_datetime', 'u.first_visit_date', p);
       // The funnel's events in the scan range (the range's slice of the log): a user whose earliest
       // one there (at or after the first visit) falls before their windows close, and the new or
       // moved users. The window's end is computed once per user, not per event.
-      await this.run({
-        sql: `${scratch.create(users)} AS
-SELECT u.user_id, u.first_datetime, u.first_visit_date
+      const select = `SELECT u.user_id, u.first_datetime, u.first_visit_date
 FROM ${this.q(scope.rangeUsers)} AS u
 JOIN (
   SELECT e.user_id, MIN(e."datetime") AS earliest
@@ -146,15 +146,21 @@ JOIN (
   GROUP BY e.user_id
 ) AS t ON t.user_id = u.user_id${openUntil === undefined ? '' : `\nWHERE t.earliest <= ${openUntil}`}
 UNION
-SELECT user_id, first_datetime, first_visit_date FROM ${this.q(scope.changedUsers)}`,
-        params: p.values,
-      });
+SELECT user_id, first_datetime, first_visit_date FROM ${this.q(scope.changedUsers)}`;
+      const key = JSON.stringify([select, p.values]);
+      let users = stagedUsers.get(key);
+      if (users === undefined) {
+        users = scratch.intermediate(`f${i}_users`);
+        await this.run({ sql: `${scratch.create(users)} AS\n${select}`, params: p.values });
+        stagedUsers.set(key, users);
+      }
+      usersTables.push(users);
     }
     if (funnels.length === 0) return staged;
 
     // The recomputed users' history, read from the log once for every funnel: from the earliest of
     // their first visits on (the engine skips older parts), of the funnels' events only.
-    const allUsers = funnels.map((_, i) => `SELECT user_id, first_datetime FROM ${this.q(usersOf(i))}`).join('\nUNION ALL\n');
+    const allUsers = [...stagedUsers.values()].map((t) => `SELECT user_id, first_datetime FROM ${this.q(t)}`).join('\nUNION ALL\n');
     const [{ earliest }] = await warehouse.query(`SELECT CAST(MIN(first_datetime) AS ${d.types.string}) AS earliest FROM (${allUsers}) AS u`);
     const history = scratch.intermediate('funnel_history');
     const hp = new BoundParams(d);
@@ -168,9 +174,9 @@ WHERE e.event_name IN (${hp.list([...new Set(funnels.flatMap((f) => funnelEvents
     });
 
     for (const [i, funnel] of funnels.entries()) {
-      const users = usersOf(i);
+      const users = usersTables[i];
       const rows = scratch.intermediate(`f${i}_rows`);
-      const select = funnelTableSelect(d, spec, funnel, { events: spec.sources.events, users, through: this.through, ...(earliest !== null && { from: String(earliest) }) });
+      const select = funnelTableSelect(d, spec, funnel, { events: history, users, through: this.through });
       const columns = funnelTableColumns(funnel, d, this.inputs.userIdType);
       const deleteMarker = columns.map((c) => (c.name === C.userId ? 'g.user_id' : `CAST(NULL AS ${c.type})`)).join(', ');
       const written = await this.run({

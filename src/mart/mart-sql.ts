@@ -8,6 +8,7 @@
 import { BoundParams } from '../warehouse/bound-params.ts';
 import type { Dialect } from '../warehouse/warehouse.ts';
 import { FIRST_VISIT } from '../spec/spec-types.ts';
+import { localDateSql } from '../warehouse/local-time.ts';
 
 export interface Statement {
   sql: string;
@@ -90,6 +91,11 @@ export class MartSql {
     const params = new BoundParams(this.dialect);
     const sql = build(params);
     return { sql, params: params.values };
+  }
+
+  /** The local date in the spec's zone of a UTC timestamp expression. */
+  private localDate(p: BoundParams, utcTimestamp: string): string {
+    return localDateSql(this.dialect, utcTimestamp, this.timezone, (zone) => p.bind(zone));
   }
 
   private get mart() {
@@ -227,7 +233,7 @@ FROM ${this.q(this.names.users)}`;
   stageAllUsers(): Statement {
     return this.statement(
       (p) => `${this.create(this.scratch.users)} AS
-SELECT user_id, first_datetime, ${this.dialect.localDate('first_datetime', p.bind(this.timezone))} AS first_visit_date
+SELECT user_id, first_datetime, ${this.localDate(p, 'first_datetime')} AS first_visit_date
 FROM ${this.firstVisits(p)} AS users`,
     );
   }
@@ -240,7 +246,7 @@ FROM ${this.firstVisits(p)} AS users`,
   stageNewUsers(usersWatermark: string | null): Statement {
     return this.statement(
       (p) => `${this.create(this.scratch.changedUsers)} AS
-SELECT n.user_id, n.first_datetime, ${this.dialect.localDate('n.first_datetime', p.bind(this.timezone))} AS first_visit_date
+SELECT n.user_id, n.first_datetime, ${this.localDate(p, 'n.first_datetime')} AS first_visit_date
 FROM ${this.firstVisits(p, usersWatermark)} AS n
 WHERE NOT EXISTS (SELECT 1 FROM ${this.mart} AS m WHERE m.event_name = ${p.bind(FIRST_VISIT)} AND m.user_id = n.user_id)`,
     );
@@ -255,7 +261,7 @@ WHERE NOT EXISTS (SELECT 1 FROM ${this.mart} AS m WHERE m.event_name = ${p.bind(
   stageChangedUsers(): Statement {
     return this.statement(
       (p) => `${this.create(this.scratch.changedUsers)} AS
-SELECT u.user_id, u.first_datetime, ${this.dialect.localDate('u.first_datetime', p.bind(this.timezone))} AS first_visit_date
+SELECT u.user_id, u.first_datetime, ${this.localDate(p, 'u.first_datetime')} AS first_visit_date
 FROM ${this.firstVisits(p)} AS u
 LEFT JOIN ${this.mart} AS m ON m.user_id = u.user_id AND m.event_name = ${p.bind(FIRST_VISIT)}
 WHERE m.user_id IS NULL OR m.first_visit_datetime <> u.first_datetime`,
@@ -401,7 +407,7 @@ FROM ${this.q(this.scratch.scan)}`,
   /** The seed's windows: 1-based hour buckets (UTC) and calendar days (in the spec's zone) since the first visit. */
   private martColumns(p: BoundParams, occurrence: string, users: string): string {
     const d = this.dialect;
-    const eventDate = d.localDate(`${occurrence}`, p.bind(this.timezone));
+    const eventDate = this.localDate(p, occurrence);
     return `${eventDate} AS "date", ${occurrence} AS "datetime", s.user_id, s.event_name, ${users}.first_visit_date, ${users}.first_datetime AS first_visit_datetime,
   ${d.hourBucketsBetween(occurrence, `${users}.first_datetime`)} + 1 AS hours_from_first_visit,
   ${d.daysBetween(eventDate, `${users}.first_visit_date`)} + 1 AS days_from_first_visit`;

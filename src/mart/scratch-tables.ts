@@ -29,8 +29,10 @@ export class ScratchTables {
     this.schema = splitTableName(mart).schema;
   }
 
-  /** Temporary scratch tables of this build (created and not yet dropped). */
+  /** The temporary scratch tables' names this build handed out. */
   private readonly temporary = new Set<string>();
+  /** Those created and not yet dropped (the only temporary tables dropAll must drop: a crashed session's are gone with it). */
+  private readonly liveTemporary = new Set<string>();
 
   /** The scratch table `role` of this build, in the mart's schema: one the build publishes (renames into place). */
   name(role: string): string {
@@ -51,14 +53,19 @@ export class ScratchTables {
 
   /** `CREATE [TEMP] TABLE <name>`: temporary for the names intermediate() gave. */
   create(table: string): string {
-    return `CREATE ${this.temporary.has(table) ? 'TEMP ' : ''}TABLE ${this.warehouse.dialect.quoteIdentifier(table)}`;
+    const temporary = this.temporary.has(table);
+    if (temporary) this.liveTemporary.add(table);
+    return `CREATE ${temporary ? 'TEMP ' : ''}TABLE ${this.warehouse.dialect.quoteIdentifier(table)}`;
   }
 
   /** Drops every scratch table of this mart, this build's and crashed builds' (only ever called under the build lock). */
   async dropAll(): Promise<number> {
     const q = this.warehouse.dialect.quoteIdentifier;
-    const tables = [...(await this.warehouse.tablesWithPrefix(this.name('x'), this.prefix)), ...this.temporary];
-    for (const table of tables) await this.warehouse.run(`DROP TABLE IF EXISTS ${q(table)}`);
+    const tables = [...(await this.warehouse.tablesWithPrefix(this.name('x'), this.prefix)), ...this.liveTemporary];
+    for (const table of tables) {
+      await this.warehouse.run(`DROP TABLE IF EXISTS ${q(table)}`);
+      this.liveTemporary.delete(table);
+    }
     return tables.length;
   }
 }

@@ -7,6 +7,7 @@ import type { Cube, CubeMeasure } from './cube-types.ts';
 import { FUNNEL_ROLLUP, funnelRollup } from './funnel-rollup.ts';
 import { funnelCubeName, USERS_CUBE, viewMember } from './model-names.ts';
 import { sqlString, type ModelSql } from './model-sql.ts';
+import { localMidnightUtcSql } from '../warehouse/local-time.ts';
 
 /**
  * A funnel's cube: the funnel's user-grain table as the builder writes it (one row per user, each
@@ -21,13 +22,16 @@ export function funnelCube(spec: MetricsSpec, funnel: Funnel, m: ModelSql): Cube
       name: viewMember.stepUsers(first),
       type: 'count',
       description: funnel.exclusions.length > 0 ? 'Users in the cohort (first visit), less the excluded ones.' : 'Users in the cohort (first visit).',
-      filters: [{ sql: `NOT ${m.column(F.excluded)}` }],
+      // COUNT of a non-NULL value, not Cube's default COUNT(CASE … THEN user_id END): one row per
+      // user, and counting a constant costs a fraction of carrying each user_id string into the count.
+      sql: `CASE WHEN NOT ${m.column(F.excluded)} THEN 1 END`,
     },
     ...later.map((step, i) => ({
       name: viewMember.stepUsers(step),
       type: 'count' as const,
       description: `Users reaching step ${i + 2} (${step.event}${describeWindow(stepWindow(step.within))}) under the ${funnel.order} order.`,
-      filters: [{ sql: `${m.column(F.stepAt(step))} IS NOT NULL` }],
+      // A step column is non-NULL exactly when the user counts at that step (src/funnel/funnel-table-sql.ts).
+      sql: m.column(F.stepAt(step)),
     })),
     // Filters stay on the count and sum measures: a number measure with filters breaks (cube-js/cube#7053).
     ...later.map((step) => ({
@@ -102,9 +106,8 @@ export function funnelCube(spec: MetricsSpec, funnel: Funnel, m: ModelSql): Cube
 export function cohortCompleteSql(spec: MetricsSpec, funnel: Funnel, m: ModelSql, cohortDate: string): string {
   const windows = funnel.steps.slice(1).map((s) => stepWindow(s.within));
   if (windows.some((w) => w === undefined)) return 'FALSE';
-  const zone = sqlString(spec.timezone);
   const d = m.dialect;
-  const localMidnightUtc = (daysAfter: number) => d.localMidnightUtc(d.addDays(cohortDate, String(daysAfter)), zone);
+  const localMidnightUtc = (daysAfter: number) => localMidnightUtcSql(d, d.addDays(cohortDate, String(daysAfter)), spec.timezone, sqlString);
   const close = (w: FunnelWindow) => (w.kind === 'days' ? localMidnightUtc(w.days) : d.plusSeconds(localMidnightUtc(1), String(w.kind === 'hours' ? w.hours * 3600 : w.seconds)));
   const closes = [...new Set((windows as FunnelWindow[]).map(close))];
   const watermark = `(SELECT MAX(${m.identifier('watermark')}) FROM ${m.identifier(spec.mart.stateTable)})`;

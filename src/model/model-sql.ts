@@ -53,7 +53,8 @@ export function modelSql(dialect: Dialect): ModelSql {
 export function pinnedDateSql(m: ModelSql, dateSql: string, helperMember: string): { helper: string; pinned: string } {
   const midnight = `CAST(${dateSql} AS ${m.dialect.types.timestamp})`;
   // Parenthesized: Cube pastes these into casts such as `(...)::timestamptz`.
-  const helper = `(${midnight} + (${midnight} - {SQL_UTILS.convertTz(f'${midnight}')}))`;
-  const pinned = `({${helperMember}} + (${midnight} - {SQL_UTILS.convertTz(f'{${helperMember}}')}))`;
+  const d = m.dialect;
+  const helper = `(${d.plusDifference(midnight, midnight, `{SQL_UTILS.convertTz(f'${midnight}')}`)})`;
+  const pinned = `(${d.plusDifference(`{${helperMember}}`, midnight, `{SQL_UTILS.convertTz(f'{${helperMember}}')}`)})`;
   return { helper, pinned };
 }

@@ -35,6 +35,12 @@ export interface Dialect {
   plusSeconds(utcTimestamp: string, seconds: string): string;
   /** Seconds from `earlier` to `later` (TIMESTAMPs), as a DOUBLE PRECISION with the microseconds. */
   secondsBetween(later: string, earlier: string): string;
+  /**
+   * `ts + (later − earlier)` for three TIMESTAMPs, where the difference is whole seconds (a zone's
+   * offset: the model's pinned dates); exact, microseconds of `ts` kept. (Trino's intervals hold
+   * milliseconds, so a finer difference would be cut there.)
+   */
+  plusDifference(ts: string, later: string, earlier: string): string;
   /** The start of a UTC TIMESTAMP's hour bucket. */
   hourStart(utcTimestamp: string): string;
   /** The UTC TIMESTAMP of local midnight starting a DATE in the zone held by the SQL expression `zone` (a DST gap at midnight: the day's first instant). */

@@ -10,6 +10,8 @@ export const duckdbDialect: Dialect = {
   daysBetween: (later, earlier) => `CAST((${later}) - (${earlier}) AS INTEGER)`,
   plusSeconds: (ts, seconds) => `(${ts} + to_seconds(${seconds}))`,
   secondsBetween: (later, earlier) => `(CAST(date_diff('microsecond', ${earlier}, ${later}) AS DOUBLE) / 1000000)`,
+  // Integer microseconds: a fraction of the cost of DuckDB's interval arithmetic, per row of every query on a cohort date.
+  plusDifference: (ts, later, earlier) => `make_timestamp(epoch_us(${ts}) + (epoch_us(${later}) - epoch_us(${earlier})))`,
   hourStart: (ts) => `date_trunc('hour', ${ts})`,
   // Local wall time → TIMESTAMPTZ in the zone → naive UTC.
   localMidnightUtc: (date, zone) => `CAST((CAST(${date} AS TIMESTAMP) AT TIME ZONE ${zone}) AT TIME ZONE 'UTC' AS TIMESTAMP)`,

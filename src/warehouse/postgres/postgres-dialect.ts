@@ -11,6 +11,7 @@ export const postgresDialect: Dialect = {
   daysBetween: (later, earlier) => `((${later}) - (${earlier}))`,
   plusSeconds: (ts, seconds) => `(${ts} + make_interval(secs => ${seconds}))`,
   secondsBetween: (later, earlier) => `CAST(EXTRACT(EPOCH FROM (${later} - ${earlier})) AS DOUBLE PRECISION)`,
+  plusDifference: (ts, later, earlier) => `(${ts} + (${later} - ${earlier}))`,
   hourStart: (ts) => `date_trunc('hour', ${ts})`,
   // timestamp AT TIME ZONE z reads local wall time in z; timestamptz AT TIME ZONE 'UTC' gives naive UTC.
   localMidnightUtc: (date, zone) => `((CAST(${date} AS TIMESTAMP) AT TIME ZONE CAST(${zone} AS TEXT)) AT TIME ZONE 'UTC')`,

@@ -26,6 +26,7 @@ export const trinoDialect: Dialect = {
   // one BIGINT of microseconds: the same DOUBLE as DuckDB's date_diff('microsecond') / 1e6.
   secondsBetween: (later, earlier) =>
     `(CAST(date_diff('second', date_trunc('second', ${earlier}), date_trunc('second', ${later})) * 1000000 + (${microsOfSecond(later)} - ${microsOfSecond(earlier)}) AS DOUBLE) / 1000000)`,
+  plusDifference: (ts, later, earlier) => `(${ts} + (${later} - ${earlier}))`,
   hourStart: (ts) => `date_trunc('hour', ${ts})`,
   // Local wall time in the zone → UTC. In a DST gap at midnight (America/Santiago, Asia/Beirut) the
   // wall time moves forward by the gap: the day's first instant, as in DuckDB and PostgreSQL.

@@ -182,18 +182,17 @@ WITH funnel_users AS (
 funnel_events AS (
   -- the funnel's events at or after each user's first visit, up to the build's watermark
   SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.first_visit_date, CAST(at_timezone(with_timezone(e."datetime", 'UTC'), $1) AS DATE) AS local_date
-  FROM "fact__events" AS e
+  FROM "_am_9dd73d90_<build>_funnel_history" AS e
   JOIN funnel_users AS u ON e.user_id = u.user_id
   WHERE e.event_name IN ($2, $3)
     AND e."datetime" >= u.first_datetime
     AND e."datetime" <= CAST($4 AS TIMESTAMP(6))
-    AND e."datetime" >= CAST($5 AS TIMESTAMP(6))
 ),
 funnel_step_2 AS (
   -- step 2 (key_event_1): the earliest occurrence inside its window, at or after step 1's
   SELECT e.user_id, MIN(e."datetime") AS at_2
   FROM funnel_events AS e
-  WHERE e.event_name = $6 AND CAST(date_diff('day', e.first_visit_date, e.local_date) AS INTEGER) + 1 <= CAST($7 AS INTEGER)
+  WHERE e.event_name = $5 AND CAST(date_diff('day', e.first_visit_date, e.local_date) AS INTEGER) + 1 <= CAST($6 AS INTEGER)
   GROUP BY e.user_id
 ),
 funnel_step_3 AS (
@@ -201,7 +200,7 @@ funnel_step_3 AS (
   SELECT e.user_id, MIN(e."datetime") AS at_3
   FROM funnel_events AS e
   JOIN funnel_step_2 AS s ON s.user_id = e.user_id AND e."datetime" >= s.at_2
-  WHERE e.event_name = $8 AND e."datetime" <= date_add('second', CAST($9 AS BIGINT), e.first_datetime)
+  WHERE e.event_name = $7 AND e."datetime" <= date_add('second', CAST($8 AS BIGINT), e.first_datetime)
   GROUP BY e.user_id
 ),
 funnel_matched AS (
@@ -237,18 +236,17 @@ WITH funnel_users AS (
 funnel_events AS (
   -- the funnel's events at or after each user's first visit, up to the build's watermark
   SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.first_visit_date, CAST(at_timezone(with_timezone(e."datetime", 'UTC'), $1) AS DATE) AS local_date
-  FROM "fact__events" AS e
+  FROM "_am_9dd73d90_<build>_funnel_history" AS e
   JOIN funnel_users AS u ON e.user_id = u.user_id
   WHERE e.event_name IN ($2, $3)
     AND e."datetime" >= u.first_datetime
     AND e."datetime" <= CAST($4 AS TIMESTAMP(6))
-    AND e."datetime" >= CAST($5 AS TIMESTAMP(6))
 ),
 funnel_own AS (
   -- each step's earliest occurrence inside its window (users with events of the funnel only)
   SELECT e.user_id,
-    MIN(CASE WHEN e.event_name = $6 AND CAST(date_diff('hour', date_trunc('hour', e.first_datetime), date_trunc('hour', e."datetime")) AS INTEGER) + 1 <= CAST($7 AS INTEGER) THEN e."datetime" END) AS own_2,
-    MIN(CASE WHEN e.event_name = $8 AND CAST(date_diff('day', e.first_visit_date, e.local_date) AS INTEGER) + 1 <= CAST($9 AS INTEGER) THEN e."datetime" END) AS own_3
+    MIN(CASE WHEN e.event_name = $5 AND CAST(date_diff('hour', date_trunc('hour', e.first_datetime), date_trunc('hour', e."datetime")) AS INTEGER) + 1 <= CAST($6 AS INTEGER) THEN e."datetime" END) AS own_2,
+    MIN(CASE WHEN e.event_name = $7 AND CAST(date_diff('day', e.first_visit_date, e.local_date) AS INTEGER) + 1 <= CAST($8 AS INTEGER) THEN e."datetime" END) AS own_3
   FROM funnel_events AS e
   GROUP BY e.user_id
 ),

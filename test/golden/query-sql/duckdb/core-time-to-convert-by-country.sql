@@ -1,5 +1,5 @@
 SELECT
-      "dim__users"."country" "core__country", CAST(sum("core__funnel"."key_event_2_seconds") AS DOUBLE) / NULLIF(count(CASE WHEN ("core__funnel"."key_event_2_at" IS NOT NULL) THEN "core__funnel"."user_id" END), 0) "core__key_event_2_avg_seconds_to_convert", percentile_cont(0.5) WITHIN GROUP (ORDER BY "core__funnel"."key_event_2_seconds") "core__key_event_2_median_seconds_to_convert"
+      "dim__users"."country" "core__country", CAST(sum("core__funnel"."key_event_2_seconds") AS DOUBLE) / NULLIF(count("core__funnel"."key_event_2_at"), 0) "core__key_event_2_avg_seconds_to_convert", percentile_cont(0.5) WITHIN GROUP (ORDER BY "core__funnel"."key_event_2_seconds") "core__key_event_2_median_seconds_to_convert"
     FROM
       "core__funnel_users" AS "core__funnel"
 LEFT JOIN "dim__users" AS "dim__users" ON "core__funnel"."user_id" = "dim__users"."user_id"  WHERE (COALESCE((SELECT MAX("watermark") FROM "fact__first_activation_events__build_state") >= CAST((CAST(("core__funnel"."cohort_date" + 1) AS TIMESTAMP) AT TIME ZONE 'Asia/Seoul') AT TIME ZONE 'UTC' AS TIMESTAMP) AND (SELECT MAX("watermark") FROM "fact__first_activation_events__build_state") >= (CAST((CAST(("core__funnel"."cohort_date" + 1) AS TIMESTAMP) AT TIME ZONE 'Asia/Seoul') AT TIME ZONE 'UTC' AS TIMESTAMP) + to_seconds(604800)), FALSE) = ?) GROUP BY 1 ORDER BY 2 DESC

@@ -160,6 +160,8 @@ function ratios(builds: FullBuilds, atD: IncrementalSteps, at4D: IncrementalStep
     // The same build without its funnel tables (the builder's own split of each run): issue 8's measure, before funnel tables existed.
     martFullOverFloor: builds.floor ? builds.withoutFunnelTablesMs / builds.floor.medianMs : Number.NaN,
     oursOverSeedFull: r(builds.full, builds.seed),
+    // The seed's SQL builds the mart only: the same comparison for our mart part.
+    martOursOverSeedFull: builds.seed ? builds.withoutFunnelTablesMs / builds.seed.medianMs : Number.NaN,
     oursOverSeedIncremental: r(atD.ours, atD.seed),
     incrementalOverFullAtD: r(atD.ours, builds.full),
     incrementalOverFullAt4D: r(at4D.ours, fullB.full),

@@ -20,6 +20,7 @@ export function renderTable(result: BenchResult): string {
   withTarget(`full / floor (${N}, ${D} d)`, r.fullOverFloor, TARGETS.fullOverFloor);
   withTarget('full without the funnel tables / floor', r.martFullOverFloor, TARGETS.martFullOverFloor);
   withTarget('ours / seed, full build', r.oursOverSeedFull, TARGETS.oursOverSeedFull);
+  withTarget('ours without the funnel tables / seed, full build', r.martOursOverSeedFull, TARGETS.martOursOverSeedFull);
   info('ours / seed, one incremental step', ratio(r.oursOverSeedIncremental));
   withTarget(`incremental / full, ${D} d history`, r.incrementalOverFullAtD, TARGETS.incrementalOverFullAtD);
   withTarget(`incremental / full, ${4 * D} d history`, r.incrementalOverFullAt4D, TARGETS.incrementalOverFullAt4D);

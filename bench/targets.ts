@@ -13,6 +13,7 @@ export const TARGETS = {
   fullOverFloor: { bound: 1.6, kind: 'max' },
   martFullOverFloor: { bound: 1.6, kind: 'max' },
   oursOverSeedFull: { bound: 1.0, kind: 'max' },
+  martOursOverSeedFull: { bound: 1.0, kind: 'max' },
   incrementalOverFullAtD: { bound: 0.2, kind: 'max' },
   incrementalOverFullAt4D: { bound: 0.08, kind: 'max' },
   incrementalGrowth: { bound: 1.5, kind: 'max' },

@@ -26,6 +26,12 @@ export interface FunnelTableInputs {
   users: string;
   /** Inclusive upper bound on event datetime (UTC 'YYYY-MM-DD HH:MM:SS[.ffffff]'): the build's watermark; later events are ignored. */
   through: string;
+  /**
+   * `events` already carries each row's first visit from `users` (columns first_datetime and
+   * first_visit_date, NULL for a user not in `users`: the full build's slice), so it is read
+   * without joining `users` again. Not with onlyUsers.
+   */
+  eventsWithFirstVisits?: boolean;
   /** Optional relation name with a user_id column: compute rows only for these users. */
   onlyUsers?: string;
   /**
@@ -124,14 +130,17 @@ class FunnelTableSql {
       ...(inputs.onlyUsers ? [`  WHERE u.user_id IN (SELECT o.user_id FROM ${q(inputs.onlyUsers)} AS o)`] : []),
       `)`,
     ];
+    if (inputs.eventsWithFirstVisits && inputs.onlyUsers) throw new Error('eventsWithFirstVisits reads every user: not with onlyUsers');
+    // Where the events carry their first visits, `u` is the event row itself (no join).
+    const u = inputs.eventsWithFirstVisits ? 'e' : 'u';
     const events = [
       `${W.events} AS (`,
       `  -- the funnel's events at or after each user's first visit, up to the build's watermark`,
-      `  SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.first_visit_date${needsLocalDate ? `, ${localDateSql(d, 'e."datetime"', this.spec.timezone, (zone) => p.bind(zone))} AS ${W.localDate}` : ''}`,
+      `  SELECT e.user_id, e.event_name, e."datetime", ${u}.first_datetime, ${u}.first_visit_date${needsLocalDate ? `, ${localDateSql(d, 'e."datetime"', this.spec.timezone, (zone) => p.bind(zone))} AS ${W.localDate}` : ''}`,
       `  FROM ${q(inputs.events)} AS e`,
-      `  JOIN ${W.users} AS u ON e.user_id = u.user_id`,
+      ...(inputs.eventsWithFirstVisits ? [] : [`  JOIN ${W.users} AS u ON e.user_id = u.user_id`]),
       `  WHERE e.event_name IN (${p.list(plan.events)})`,
-      `    AND e."datetime" >= u.first_datetime`,
+      `    AND e."datetime" >= ${u}.first_datetime`,
       `    AND e."datetime" <= ${p.bind(inputs.through, d.types.timestamp)}`,
       ...(inputs.from === undefined ? [] : [`    AND e."datetime" >= ${p.bind(inputs.from, d.types.timestamp)}`]),
       `)`,

@@ -258,14 +258,14 @@ class Build {
     const slice = this.names.events;
     const sliceEvents = [...new Set([...spec.events, ...spec.funnels.flatMap((f) => funnelEvents(f))])];
     await this.run1(sql.stageEventSlice(sliceEvents, watermark ?? BEFORE_EVERY_EVENT));
-    await this.run1(sql.stageScan(watermark === null ? [] : [{ events: spec.events, through: watermark }], false, slice));
+    await this.run1(sql.stageFullScan(spec.events, watermark));
     const scan = await this.scanSummary();
     await this.step('scan events');
 
     const martRowsBefore = martExists ? Number((await this.one(sql.martRowCount())).n) : 0;
     await this.run1(sql.stageMart());
     const inserted = Number((await this.one(sql.rowCount(this.names.mart))).n);
-    const funnels = await this.timeFunnels(() => this.funnelTables(watermark).stageFull(spec.funnels, this.names.users, slice));
+    const funnels = await this.timeFunnels(() => this.funnelTables(watermark).stageFull(spec.funnels, this.names.users, { table: slice, withFirstVisits: true }));
 
     const scannedPerEvent = perEvent(await this.all(sql.scannedPerEvent()));
     return {
@@ -360,7 +360,7 @@ class Build {
       await this.run1(sql.stageRangeEvents([], null, BEFORE_EVERY_EVENT));
       await this.run1(sql.stageRangeUsers());
     }
-    await this.run1(sql.stageScan(scopes, true));
+    await this.run1(sql.stageScan(scopes));
     const scan = await this.scanSummary();
     await this.step('scan events');
 

@@ -85,14 +85,15 @@ export class FunnelTables {
 
   /**
    * Every funnel table from scratch, from `users` (user_id, first_datetime, first_visit_date of
-   * every user) and `events` (the log, or a slice of it holding at least the funnels' events),
-   * staged in scratch tables for publish().
+   * every user) and `events` (the log, or a slice of it holding at least the funnels' events;
+   * `withFirstVisits`: the slice already carries each row's first visit from `users`), staged in
+   * scratch tables for publish().
    */
-  async stageFull(funnels: readonly Funnel[], users: string, events = this.inputs.spec.sources.events): Promise<StagedFunnelTable[]> {
+  async stageFull(funnels: readonly Funnel[], users: string, events: { table: string; withFirstVisits: boolean } = { table: this.inputs.spec.sources.events, withFirstVisits: false }): Promise<StagedFunnelTable[]> {
     const staged: StagedFunnelTable[] = [];
     for (const [i, funnel] of funnels.entries()) {
       const table = this.inputs.scratch.name(`f${i}_full`);
-      const select = funnelTableSelect(this.inputs.warehouse.dialect, this.inputs.spec, funnel, { events, users, through: this.through });
+      const select = funnelTableSelect(this.inputs.warehouse.dialect, this.inputs.spec, funnel, { events: events.table, eventsWithFirstVisits: events.withFirstVisits, users, through: this.through });
       const rows = await this.run({ sql: `CREATE TABLE ${this.q(table)} AS\n${select.sql}`, params: select.params });
       staged.push({ funnel, staged: table, target: funnelTableName(this.inputs.spec, funnel), mode: 'full', rows: await this.count(table, rows) });
     }

@@ -46,7 +46,7 @@ export interface Scratch {
   goneUsers: string;
   /** Per (user, event) of each scan: earliest occurrence at or after the first visit, and the rows skipped. */
   scan: string;
-  /** Full builds: the log's rows of the tracked and the funnels' events up to the watermark, read once for the scan and every funnel table. */
+  /** Full builds: the log's rows of the tracked and the funnels' events up to the watermark, each with its user's first visit, read once for the scan and every funnel table. */
   events: string;
   /** Incremental builds: every current user, for a funnel table rebuilt in full. */
   allUsers: string;
@@ -344,26 +344,60 @@ SELECT user_id, first_datetime, first_visit_date FROM ${changed}`,
 
   /**
    * Full builds: one pass over the log for the rows any table of the build needs (the tracked
-   * events and the funnels' events, up to the watermark); the mart's scan and every funnel table
-   * then read this slice instead of the whole log.
+   * events and the funnels' events, up to the watermark), each joined once to its user's first
+   * visit (NULL for a user the dimension lacks): the mart's scan and every funnel table then read
+   * this slice instead of the whole log, and none of them joins the users again.
    */
   stageEventSlice(events: readonly string[], through: string): Statement {
     return this.statement(
       (p) => `${this.create(this.scratch.events)} AS
-SELECT user_id, event_name, "datetime" FROM ${this.q(this.names.events)}
-WHERE event_name IN (${p.list(events)}) AND "datetime" <= ${p.bind(through, this.dialect.types.timestamp)}`,
+SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.first_visit_date
+FROM ${this.q(this.names.events)} AS e
+LEFT JOIN ${this.q(this.scratch.users)} AS u ON u.user_id = e.user_id
+WHERE e.event_name IN (${p.list(events)}) AND e."datetime" <= ${p.bind(through, this.dialect.types.timestamp)}`,
     );
   }
 
-  /**
-   * The irreducible work: per (user, tracked event), the earliest occurrence at or after the
-   * user's first visit, with the rows it had to skip counted on the way (one pass per scope).
-   */
-  stageScan(scopes: readonly ScanScope[], incremental: boolean, source = this.names.events): Statement {
+  /** Typed columns of a scan even when no scope runs (empty source): the table's shape never depends on the data. */
+  private emptyScan(extra = ''): string {
     const { timestamp, string, bigint } = this.dialect.types;
+    return `SELECT CAST(NULL AS ${this.userIdType}) AS user_id, CAST(NULL AS ${string}) AS event_name, CAST(NULL AS ${timestamp}) AS first_at,
+  CAST(0 AS ${bigint}) AS rows_scanned, CAST(0 AS ${bigint}) AS rows_before_first_visit, CAST(0 AS ${bigint}) AS rows_unknown_user${extra} WHERE 1 = 0`;
+  }
+
+  /**
+   * Full builds, the irreducible work: per (user, tracked event), the earliest occurrence at or
+   * after the user's first visit, with the rows it had to skip counted on the way, read from the
+   * slice (stageEventSlice), which carries each row's first visit; the scan keeps it for the mart.
+   */
+  stageFullScan(events: readonly string[], through: string | null): Statement {
+    const { timestamp, date } = this.dialect.types;
+    return this.statement((p) => {
+      const empty = this.emptyScan(`, CAST(NULL AS ${timestamp}) AS first_datetime, CAST(NULL AS ${date}) AS first_visit_date`);
+      if (through === null) return `${this.create(this.scratch.scan)} AS\n${empty}`;
+      return `${this.create(this.scratch.scan)} AS
+SELECT e.user_id, e.event_name,
+  MIN(CASE WHEN e."datetime" >= e.first_datetime THEN e."datetime" END) AS first_at,
+  COUNT(*) AS rows_scanned,
+  COUNT(CASE WHEN e."datetime" < e.first_datetime THEN 1 END) AS rows_before_first_visit,
+  COUNT(CASE WHEN e.first_datetime IS NULL THEN 1 END) AS rows_unknown_user,
+  MIN(e.first_datetime) AS first_datetime,
+  MIN(e.first_visit_date) AS first_visit_date
+FROM ${this.q(this.scratch.events)} AS e
+WHERE e.event_name IN (${p.list(events)}) AND e."datetime" <= ${p.bind(through, timestamp)}
+GROUP BY e.user_id, e.event_name`;
+    });
+  }
+
+  /**
+   * Incremental builds: the same per (user, tracked event) for each scope (scopes never overlap),
+   * joined to the users the scope names.
+   */
+  stageScan(scopes: readonly ScanScope[]): Statement {
+    const { timestamp } = this.dialect.types;
     return this.statement((p) => {
       const selects = scopes.map((scope) => {
-        const users = !incremental ? this.q(this.scratch.users) : scope.users === 'all' ? this.currentUsers(p) : this.q(this.scratch.rangeUsers);
+        const users = scope.users === 'all' ? this.currentUsers(p) : this.q(this.scratch.rangeUsers);
         const where = [`e.event_name IN (${p.list(scope.events)})`, `e."datetime" <= ${p.bind(scope.through, timestamp)}`];
         if (scope.after !== undefined) where.push(`e."datetime" > ${p.bind(scope.after, timestamp)}`);
         if (scope.changedUsersFrom !== undefined) {
@@ -375,15 +409,12 @@ WHERE event_name IN (${p.list(events)}) AND "datetime" <= ${p.bind(through, this
   COUNT(*) AS rows_scanned,
   COUNT(CASE WHEN e."datetime" < u.first_datetime THEN 1 END) AS rows_before_first_visit,
   COUNT(CASE WHEN u.user_id IS NULL THEN 1 END) AS rows_unknown_user
-FROM ${this.q(scope.fromRange ? this.scratch.rangeEvents : source)} AS e
+FROM ${this.q(scope.fromRange ? this.scratch.rangeEvents : this.names.events)} AS e
 LEFT JOIN ${users} AS u ON u.user_id = e.user_id
 WHERE ${where.join('\n  AND ')}
 GROUP BY e.user_id, e.event_name`;
       });
-      // Typed columns even when no scope runs (empty source): the table's shape never depends on the data.
-      const empty = `SELECT CAST(NULL AS ${this.userIdType}) AS user_id, CAST(NULL AS ${string}) AS event_name, CAST(NULL AS ${timestamp}) AS first_at,
-  CAST(0 AS ${bigint}) AS rows_scanned, CAST(0 AS ${bigint}) AS rows_before_first_visit, CAST(0 AS ${bigint}) AS rows_unknown_user WHERE 1 = 0`;
-      return `${this.create(this.scratch.scan)} AS\n${[empty, ...selects].join('\nUNION ALL\n')}`;
+      return `${this.create(this.scratch.scan)} AS\n${[this.emptyScan(), ...selects].join('\nUNION ALL\n')}`;
     });
   }
 
@@ -419,16 +450,14 @@ FROM ${this.q(this.scratch.scan)}`,
 FROM ${users} AS u`;
   }
 
-  /** Full builds: the whole new mart in one CREATE TABLE AS (no index: the grain holds by the GROUP BY). */
+  /** Full builds: the whole new mart in one CREATE TABLE AS (no index: the grain holds by the GROUP BY); the scan carries each user's first visit. */
   stageMart(): Statement {
-    const users = this.q(this.scratch.users);
     return this.statement(
       (p) => `${this.create(this.scratch.mart)} AS
-${this.firstVisitRows(p, users)}
+${this.firstVisitRows(p, this.q(this.scratch.users))}
 UNION ALL
-SELECT ${this.martColumns(p, 's.first_at', 'u')}
+SELECT ${this.martColumns(p, 's.first_at', 's')}
 FROM ${this.q(this.scratch.scan)} AS s
-JOIN ${users} AS u ON u.user_id = s.user_id
 WHERE s.first_at IS NOT NULL`,
     );
   }

@@ -44,24 +44,6 @@ SET disabled_compression_methods = 'fsst,dictionary';
 
 SELECT table_name FROM duckdb_tables() WHERE schema_name = COALESCE($1, current_schema()) AND database_name = current_database() AND starts_with(table_name, $2) ORDER BY table_name;
 
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_changed_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_gone_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_scan";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_delta";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_events";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_events";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_all_users";
-
 SELECT column_name, data_type FROM duckdb_columns()
        WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
        ORDER BY column_index;
@@ -336,23 +318,17 @@ INSERT INTO "fact__first_activation_events__build_state" SELECT CAST($1 AS VARCH
 
 SELECT table_name FROM duckdb_tables() WHERE schema_name = COALESCE($1, current_schema()) AND database_name = current_database() AND starts_with(table_name, $2) ORDER BY table_name;
 
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_users";
-
 DROP TABLE IF EXISTS "_am_9dd73d90_<build>_changed_users";
 
 DROP TABLE IF EXISTS "_am_9dd73d90_<build>_gone_users";
 
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_scan";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_delta";
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_events";
 
 DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_users";
 
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_events";
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_scan";
 
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_events";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_all_users";
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_delta";
 
 DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f0_users";
 
@@ -369,31 +345,3 @@ SELECT COUNT(*) AS n FROM "fact__first_activation_events";
 SET disabled_compression_methods = '';
 
 SELECT table_name FROM duckdb_tables() WHERE schema_name = COALESCE($1, current_schema()) AND database_name = current_database() AND starts_with(table_name, $2) ORDER BY table_name;
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_changed_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_gone_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_scan";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_delta";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_events";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_events";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_all_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f0_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f1_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_funnel_history";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f0_rows";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f1_rows";

@@ -49,24 +49,6 @@ SELECT obj_description(to_regclass($1), 'pg_class') AS comment;
 
 SELECT table_name FROM information_schema.tables WHERE table_schema = COALESCE($1, current_schema()) AND left(table_name, length($2)) = $2 ORDER BY table_name;
 
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_changed_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_gone_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_scan";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_delta";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_events";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_events";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_all_users";
-
 SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
        FROM pg_attribute AS a
        WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
@@ -340,23 +322,17 @@ INSERT INTO "fact__first_activation_events__build_state" SELECT CAST($1 AS TEXT)
 
 SELECT table_name FROM information_schema.tables WHERE table_schema = COALESCE($1, current_schema()) AND left(table_name, length($2)) = $2 ORDER BY table_name;
 
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_users";
-
 DROP TABLE IF EXISTS "_am_9dd73d90_<build>_changed_users";
 
 DROP TABLE IF EXISTS "_am_9dd73d90_<build>_gone_users";
 
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_scan";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_delta";
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_events";
 
 DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_users";
 
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_events";
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_scan";
 
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_events";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_all_users";
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_delta";
 
 DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f0_users";
 
@@ -371,33 +347,5 @@ DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f1_rows";
 SELECT COUNT(*) AS n FROM "fact__first_activation_events";
 
 SELECT table_name FROM information_schema.tables WHERE table_schema = COALESCE($1, current_schema()) AND left(table_name, length($2)) = $2 ORDER BY table_name;
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_changed_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_gone_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_scan";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_delta";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_events";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_events";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_all_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f0_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f1_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_funnel_history";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f0_rows";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f1_rows";
 
 SELECT pg_advisory_unlock(hashtextextended($1, 0));

@@ -60,22 +60,21 @@ FROM (
 ) AS users;
 
 CREATE TABLE "_am_9dd73d90_<build>_events" AS
-SELECT user_id, event_name, "datetime" FROM "fact__events"
-WHERE event_name IN ($1, $2) AND "datetime" <= CAST($3 AS TIMESTAMP(6));
+SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.first_visit_date
+FROM "fact__events" AS e
+LEFT JOIN "_am_9dd73d90_<build>_users" AS u ON u.user_id = e.user_id
+WHERE e.event_name IN ($1, $2) AND e."datetime" <= CAST($3 AS TIMESTAMP(6));
 
 CREATE TABLE "_am_9dd73d90_<build>_scan" AS
-SELECT CAST(NULL AS varchar) AS user_id, CAST(NULL AS VARCHAR) AS event_name, CAST(NULL AS TIMESTAMP(6)) AS first_at,
-  CAST(0 AS BIGINT) AS rows_scanned, CAST(0 AS BIGINT) AS rows_before_first_visit, CAST(0 AS BIGINT) AS rows_unknown_user WHERE 1 = 0
-UNION ALL
 SELECT e.user_id, e.event_name,
-  MIN(CASE WHEN e."datetime" >= u.first_datetime THEN e."datetime" END) AS first_at,
+  MIN(CASE WHEN e."datetime" >= e.first_datetime THEN e."datetime" END) AS first_at,
   COUNT(*) AS rows_scanned,
-  COUNT(CASE WHEN e."datetime" < u.first_datetime THEN 1 END) AS rows_before_first_visit,
-  COUNT(CASE WHEN u.user_id IS NULL THEN 1 END) AS rows_unknown_user
+  COUNT(CASE WHEN e."datetime" < e.first_datetime THEN 1 END) AS rows_before_first_visit,
+  COUNT(CASE WHEN e.first_datetime IS NULL THEN 1 END) AS rows_unknown_user,
+  MIN(e.first_datetime) AS first_datetime,
+  MIN(e.first_visit_date) AS first_visit_date
 FROM "_am_9dd73d90_<build>_events" AS e
-LEFT JOIN "_am_9dd73d90_<build>_users" AS u ON u.user_id = e.user_id
-WHERE e.event_name IN ($1, $2)
-  AND e."datetime" <= CAST($3 AS TIMESTAMP(6))
+WHERE e.event_name IN ($1, $2) AND e."datetime" <= CAST($3 AS TIMESTAMP(6))
 GROUP BY e.user_id, e.event_name;
 
 SELECT
@@ -90,11 +89,10 @@ SELECT u.first_visit_date AS "date", u.first_datetime AS "datetime", u.user_id, 
   u.first_visit_date, u.first_datetime AS first_visit_datetime, 1 AS hours_from_first_visit, 1 AS days_from_first_visit
 FROM "_am_9dd73d90_<build>_users" AS u
 UNION ALL
-SELECT CAST(at_timezone(with_timezone(s.first_at, 'UTC'), $2) AS DATE) AS "date", s.first_at AS "datetime", s.user_id, s.event_name, u.first_visit_date, u.first_datetime AS first_visit_datetime,
-  CAST(date_diff('hour', date_trunc('hour', u.first_datetime), date_trunc('hour', s.first_at)) AS INTEGER) + 1 AS hours_from_first_visit,
-  CAST(date_diff('day', u.first_visit_date, CAST(at_timezone(with_timezone(s.first_at, 'UTC'), $2) AS DATE)) AS INTEGER) + 1 AS days_from_first_visit
+SELECT CAST(at_timezone(with_timezone(s.first_at, 'UTC'), $2) AS DATE) AS "date", s.first_at AS "datetime", s.user_id, s.event_name, s.first_visit_date, s.first_datetime AS first_visit_datetime,
+  CAST(date_diff('hour', date_trunc('hour', s.first_datetime), date_trunc('hour', s.first_at)) AS INTEGER) + 1 AS hours_from_first_visit,
+  CAST(date_diff('day', s.first_visit_date, CAST(at_timezone(with_timezone(s.first_at, 'UTC'), $2) AS DATE)) AS INTEGER) + 1 AS days_from_first_visit
 FROM "_am_9dd73d90_<build>_scan" AS s
-JOIN "_am_9dd73d90_<build>_users" AS u ON u.user_id = s.user_id
 WHERE s.first_at IS NOT NULL;
 
 SELECT COUNT(*) AS n FROM "_am_9dd73d90_<build>_mart";
@@ -107,11 +105,10 @@ WITH funnel_users AS (
 ),
 funnel_events AS (
   -- the funnel's events at or after each user's first visit, up to the build's watermark
-  SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.first_visit_date, CAST(at_timezone(with_timezone(e."datetime", 'UTC'), $1) AS DATE) AS local_date
+  SELECT e.user_id, e.event_name, e."datetime", e.first_datetime, e.first_visit_date, CAST(at_timezone(with_timezone(e."datetime", 'UTC'), $1) AS DATE) AS local_date
   FROM "_am_9dd73d90_<build>_events" AS e
-  JOIN funnel_users AS u ON e.user_id = u.user_id
   WHERE e.event_name IN ($2, $3)
-    AND e."datetime" >= u.first_datetime
+    AND e."datetime" >= e.first_datetime
     AND e."datetime" <= CAST($4 AS TIMESTAMP(6))
 ),
 funnel_step_2 AS (
@@ -157,11 +154,10 @@ WITH funnel_users AS (
 ),
 funnel_events AS (
   -- the funnel's events at or after each user's first visit, up to the build's watermark
-  SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.first_visit_date, CAST(at_timezone(with_timezone(e."datetime", 'UTC'), $1) AS DATE) AS local_date
+  SELECT e.user_id, e.event_name, e."datetime", e.first_datetime, e.first_visit_date, CAST(at_timezone(with_timezone(e."datetime", 'UTC'), $1) AS DATE) AS local_date
   FROM "_am_9dd73d90_<build>_events" AS e
-  JOIN funnel_users AS u ON e.user_id = u.user_id
   WHERE e.event_name IN ($2, $3)
-    AND e."datetime" >= u.first_datetime
+    AND e."datetime" >= e.first_datetime
     AND e."datetime" <= CAST($4 AS TIMESTAMP(6))
 ),
 funnel_own AS (

@@ -258,6 +258,8 @@ class Build {
     const slice = this.names.events;
     const sliceEvents = [...new Set([...spec.events, ...spec.funnels.flatMap((f) => funnelEvents(f))])];
     await this.run1(sql.stageEventSlice(sliceEvents, watermark ?? BEFORE_EVERY_EVENT));
+    // The funnel tables compare its datetime with its first visits: the planner must know its size.
+    await this.warehouse.refreshStatistics(slice);
     await this.run1(sql.stageFullScan(spec.events, watermark));
     const scan = await this.scanSummary();
     await this.step('scan events');

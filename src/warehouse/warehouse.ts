@@ -130,6 +130,12 @@ export interface Warehouse {
    * DuckDB skips its string-compression analysis, which otherwise costs as much as the scan).
    */
   tuneForBulkWrites(): Promise<() => Promise<void>>;
+  /**
+   * Brings the planner's statistics of a freshly written scratch table up to date, where the
+   * engine's planner needs that (PostgreSQL does not gather them for a new temporary table, and a
+   * guess about a column-to-column comparison can make it choose a nested loop over thousands of rows).
+   */
+  refreshStatistics(table: string): Promise<void>;
   /** The table's comment (where the builder records ownership); null when it has none. */
   tableComment(table: string): Promise<string | null>;
   setTableComment(table: string, comment: string): Promise<void>;

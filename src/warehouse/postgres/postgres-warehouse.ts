@@ -112,6 +112,10 @@ export class PostgresWarehouse implements Warehouse {
   }
 
   /** Nothing to tune: PostgreSQL writes heap tables without compression analysis. */
+  async refreshStatistics(table: string): Promise<void> {
+    await this.run(`ANALYZE ${this.dialect.quoteIdentifier(table)}`);
+  }
+
   async tuneForBulkWrites(): Promise<() => Promise<void>> {
     return async () => undefined;
   }

@@ -77,6 +77,8 @@ FROM "fact__events" AS e
 LEFT JOIN "_am_9dd73d90_<build>_users" AS u ON u.user_id = e.user_id
 WHERE e.event_name IN ($1, $2) AND e."datetime" <= CAST($3 AS TIMESTAMP);
 
+ANALYZE "_am_9dd73d90_<build>_events";
+
 CREATE TEMP TABLE "_am_9dd73d90_<build>_scan" AS
 SELECT e.user_id, e.event_name,
   MIN(CASE WHEN e."datetime" >= e.first_datetime THEN e."datetime" END) AS first_at,

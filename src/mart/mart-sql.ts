@@ -358,6 +358,18 @@ WHERE e.event_name IN (${p.list(events)}) AND e."datetime" <= ${p.bind(through, 
     );
   }
 
+  /**
+   * What a scan keeps per (user, event) of the log rows `e`: the earliest occurrence at or after
+   * the first visit (`firstDatetime`), and the rows it skipped (before the first visit; of a user
+   * the dimension lacks: `unknownUser`).
+   */
+  private scanAggregates(firstDatetime: string, unknownUser: string): string {
+    return `  MIN(CASE WHEN e."datetime" >= ${firstDatetime} THEN e."datetime" END) AS first_at,
+  COUNT(*) AS rows_scanned,
+  COUNT(CASE WHEN e."datetime" < ${firstDatetime} THEN 1 END) AS rows_before_first_visit,
+  COUNT(CASE WHEN ${unknownUser} THEN 1 END) AS rows_unknown_user`;
+  }
+
   /** Typed columns of a scan even when no scope runs (empty source): the table's shape never depends on the data. */
   private emptyScan(extra = ''): string {
     const { timestamp, string, bigint } = this.dialect.types;
@@ -377,10 +389,7 @@ WHERE e.event_name IN (${p.list(events)}) AND e."datetime" <= ${p.bind(through, 
       if (through === null) return `${this.create(this.scratch.scan)} AS\n${empty}`;
       return `${this.create(this.scratch.scan)} AS
 SELECT e.user_id, e.event_name,
-  MIN(CASE WHEN e."datetime" >= e.first_datetime THEN e."datetime" END) AS first_at,
-  COUNT(*) AS rows_scanned,
-  COUNT(CASE WHEN e."datetime" < e.first_datetime THEN 1 END) AS rows_before_first_visit,
-  COUNT(CASE WHEN e.first_datetime IS NULL THEN 1 END) AS rows_unknown_user,
+${this.scanAggregates('e.first_datetime', 'e.first_datetime IS NULL')},
   MIN(e.first_datetime) AS first_datetime,
   MIN(e.first_visit_date) AS first_visit_date
 FROM ${this.q(this.scratch.events)} AS e
@@ -405,10 +414,7 @@ GROUP BY e.user_id, e.event_name`;
           where.push(`e.user_id IN (SELECT user_id FROM ${this.q(this.scratch.changedUsers)})`);
         }
         return `SELECT e.user_id, e.event_name,
-  MIN(CASE WHEN e."datetime" >= u.first_datetime THEN e."datetime" END) AS first_at,
-  COUNT(*) AS rows_scanned,
-  COUNT(CASE WHEN e."datetime" < u.first_datetime THEN 1 END) AS rows_before_first_visit,
-  COUNT(CASE WHEN u.user_id IS NULL THEN 1 END) AS rows_unknown_user
+${this.scanAggregates('u.first_datetime', 'u.user_id IS NULL')}
 FROM ${this.q(scope.fromRange ? this.scratch.rangeEvents : this.names.events)} AS e
 LEFT JOIN ${users} AS u ON u.user_id = e.user_id
 WHERE ${where.join('\n  AND ')}

@@ -34,12 +34,6 @@ export interface FunnelTableInputs {
   eventsWithFirstVisits?: boolean;
   /** Optional relation name with a user_id column: compute rows only for these users. */
   onlyUsers?: string;
-  /**
-   * Optional lower bound on event datetime (UTC), no later than the earliest first visit in
-   * `users`: it changes no row (events before a first visit never count) but lets the engine
-   * skip the log's older parts.
-   */
-  from?: string;
 }
 
 /** The funnel's table name (validated: not a source, the mart, its state table or another funnel's table). */
@@ -142,7 +136,6 @@ class FunnelTableSql {
       `  WHERE e.event_name IN (${p.list(plan.events)})`,
       `    AND e."datetime" >= ${u}.first_datetime`,
       `    AND e."datetime" <= ${p.bind(inputs.through, d.types.timestamp)}`,
-      ...(inputs.from === undefined ? [] : [`    AND e."datetime" >= ${p.bind(inputs.from, d.types.timestamp)}`]),
       `)`,
     ];
     const matching = ORDER_RULES[plan.order].afterPrevious ? this.sequentialMatches() : this.ownMatches();

@@ -24,9 +24,10 @@
  */
 import type { Duration, MetricsSpec } from '../spec/spec-types.ts';
 import { UserError } from '../user-error.ts';
-import type { Row, Warehouse } from '../warehouse/warehouse.ts';
+import type { Row, TableCatalog, Warehouse } from '../warehouse/warehouse.ts';
 import type { BuildReport } from './build-report.ts';
 import { BuildStateStore, definitionHash, describeDefinition, LEGACY_STATE_COLUMNS, STATE_COLUMNS, type BuildState } from './build-state.ts';
+import { CatalogSnapshot } from './catalog-snapshot.ts';
 import { checkSources } from './check-sources.ts';
 import { MART_COLUMNS, MartSql, type ScanScope, type Scratch, type Statement } from './mart-sql.ts';
 import { assertOwnedOrAbsent, ownershipComment } from './ownership.ts';
@@ -50,7 +51,7 @@ export interface BuildOptions {
 
 export async function buildMart(warehouse: Warehouse, spec: MetricsSpec, options: BuildOptions = {}): Promise<BuildReport> {
   const started = performance.now();
-  const { userIdType } = await checkSources(warehouse, spec);
+  const { userIdType } = await checkSources(warehouse, spec, await CatalogSnapshot.of(warehouse, [spec.sources.events, spec.sources.users]));
   const scratch = new ScratchTables(warehouse, spec.mart.table);
   // Intermediate scratch tables may be temporary; the staged mart is published by renaming, so it is a real one.
   const names: Scratch = {
@@ -70,14 +71,18 @@ export async function buildMart(warehouse: Warehouse, spec: MetricsSpec, options
 
   const lock = await warehouse.acquireBuildLock(spec.mart.table);
   try {
-    const previous = await assertBuildTargetsOwned(warehouse, spec);
+    // What the build checks before it writes, read once under the lock.
+    const catalog = await CatalogSnapshot.of(warehouse, [spec.mart.table, spec.mart.stateTable, ...spec.funnels.map((f) => funnelTableName(spec, f))]);
+    const previous = await assertBuildTargetsOwned(warehouse, spec, catalog);
     const restore = await warehouse.tuneForBulkWrites();
-    const report = await new Build(warehouse, spec, sql, scratch, names, userIdType, options).run(previous).finally(restore);
+    const report = await new Build(warehouse, spec, sql, scratch, names, userIdType, options, catalog).run(previous).finally(restore);
     report.elapsedMs = Math.round(performance.now() - started);
     return report;
-  } finally {
-    // A failed build's scratch tables (a killed one's are dropped by the next build).
+  } catch (error) {
+    // A failed build's scratch tables (a successful one dropped its own; a killed one's are dropped by the next build).
     await scratch.dropAll().catch(() => undefined);
+    throw error;
+  } finally {
     await lock.release();
   }
 }
@@ -86,15 +91,20 @@ export async function buildMart(warehouse: Warehouse, spec: MetricsSpec, options
  * Refuses, before anything is written, to create, replace or drop a table this project does not
  * own: the mart, the state, this spec's funnel tables and those of funnels removed since the last
  * build (which the build drops). `activation demo` asks the same before it writes its sources.
- * Returns the stored state it read on the way (undefined: none, or an earlier layout).
+ * Returns the stored state it read on the way (undefined: none, or an earlier layout). `catalog`:
+ * a build's snapshot of these tables (by default each question goes to the warehouse).
  */
-export async function assertBuildTargetsOwned(warehouse: Warehouse, spec: MetricsSpec): Promise<BuildState | undefined> {
-  await assertOwnedOrAbsent(warehouse, [
-    { table: spec.mart.table, role: 'mart', field: 'mart.table', legacyColumns: [MART_COLUMNS] },
-    { table: spec.mart.stateTable, role: 'build state', field: 'mart.state_table', legacyColumns: [STATE_COLUMNS, ...LEGACY_STATE_COLUMNS] },
-  ]);
-  const previous = await new BuildStateStore(warehouse, spec.mart.stateTable).read();
-  await assertOwnedOrAbsent(warehouse, ownedFunnelTables(spec, previous?.funnelTables));
+export async function assertBuildTargetsOwned(warehouse: Warehouse, spec: MetricsSpec, catalog: TableCatalog = warehouse): Promise<BuildState | undefined> {
+  await assertOwnedOrAbsent(
+    warehouse,
+    [
+      { table: spec.mart.table, role: 'mart', field: 'mart.table', legacyColumns: [MART_COLUMNS] },
+      { table: spec.mart.stateTable, role: 'build state', field: 'mart.state_table', legacyColumns: [STATE_COLUMNS, ...LEGACY_STATE_COLUMNS] },
+    ],
+    catalog,
+  );
+  const previous = await new BuildStateStore(warehouse, spec.mart.stateTable, catalog).read();
+  await assertOwnedOrAbsent(warehouse, ownedFunnelTables(spec, previous?.funnelTables), catalog);
   return previous;
 }
 
@@ -113,8 +123,10 @@ class Build {
     private readonly names: Scratch,
     private readonly userIdType: string,
     private readonly options: BuildOptions,
+    /** The catalog as the build found it under the lock (stale once it publishes). */
+    private readonly catalog: TableCatalog,
   ) {
-    this.store = new BuildStateStore(warehouse, spec.mart.stateTable);
+    this.store = new BuildStateStore(warehouse, spec.mart.stateTable, catalog);
     this.horizon = plusDuration(utcText(options.now ?? new Date()), spec.incremental.futureTolerance);
   }
 
@@ -130,7 +142,7 @@ class Build {
     await this.scratch.dropAll();
     const hash = definitionHash(spec, this.userIdType);
     const definition = describeDefinition(spec, this.userIdType);
-    const martExists = (await this.warehouse.columns(spec.mart.table)) !== undefined;
+    const martExists = (await this.catalog.columns(spec.mart.table)) !== undefined;
     const fullReason = this.options.fullRefresh
       ? 'requested with --full-refresh'
       : !previous
@@ -208,7 +220,7 @@ class Build {
     await staged.publishMart();
     const funnels = await this.timeFunnels(async () => {
       const outcomes = await this.funnelTables(staged.watermark).publish(staged.funnels);
-      for (const table of staged.droppedFunnelTables) await this.warehouse.run(`DROP TABLE IF EXISTS ${this.warehouse.dialect.quoteIdentifier(table)}`);
+      await this.warehouse.dropTables(staged.droppedFunnelTables);
       return [...outcomes, ...staged.droppedFunnelTables.map((table) => ({ table, mode: 'dropped' as const, rowsWritten: 0 }))];
     });
     await this.step('publish');
@@ -265,8 +277,8 @@ class Build {
     await this.step('scan events');
 
     const martRowsBefore = martExists ? Number((await this.one(sql.martRowCount())).n) : 0;
-    await this.run1(sql.stageMart());
-    const inserted = Number((await this.one(sql.rowCount(this.names.mart))).n);
+    const created = await this.run1(sql.stageMart());
+    const inserted = created > 0 ? created : Number((await this.one(sql.rowCount(this.names.mart))).n);
     const funnels = await this.timeFunnels(() => this.funnelTables(watermark).stageFull(spec.funnels, this.names.users, { table: slice, withFirstVisits: true }));
 
     const scannedPerEvent = perEvent(await this.all(sql.scannedPerEvent()));
@@ -436,12 +448,12 @@ class Build {
         afterPreviousCutoff: Number(row.after_previous_cutoff),
       };
     }
-    const future = await this.one(sql.futureEvents(this.horizon));
+    const row = await this.one(sql.prunedSourceExtent(this.horizon, previousWatermark, previousCutoff));
     return {
-      newest: nullableText((await this.one(sql.newestEvent(this.horizon, previousWatermark))).newest),
-      future: { count: Number(future.n), latest: nullableText(future.latest), outOfRange: Number(future.out_of_range) },
-      total: Number((await this.one(sql.totalRows())).n),
-      afterPreviousCutoff: previousCutoff === null ? 0 : Number((await this.one(sql.rowsAfter(previousCutoff))).n),
+      newest: nullableText(row.newest),
+      future: { count: Number(row.future_n), latest: nullableText(row.future_latest), outOfRange: Number(row.future_out_of_range) },
+      total: Number(row.total),
+      afterPreviousCutoff: Number(row.after_previous_cutoff),
     };
   }
 

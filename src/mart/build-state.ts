@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { MetricsSpec } from '../spec/spec-types.ts';
 import { BoundParams } from '../warehouse/bound-params.ts';
-import type { Warehouse } from '../warehouse/warehouse.ts';
+import type { TableCatalog, Warehouse } from '../warehouse/warehouse.ts';
 import type { FunnelTablesState } from './funnel-tables.ts';
 import { ownershipComment } from './ownership.ts';
 
@@ -81,11 +81,13 @@ export class BuildStateStore {
   constructor(
     private readonly warehouse: Warehouse,
     readonly table: string,
+    /** Where the table's layout is read (a build's catalog snapshot; by default the warehouse). */
+    private readonly catalog: TableCatalog = warehouse,
   ) {}
 
   /** The stored state; undefined when there is none, or when an earlier layout wrote it (a full refresh follows). */
   async read(): Promise<BuildState | undefined> {
-    const columns = await this.warehouse.columns(this.table);
+    const columns = await this.catalog.columns(this.table);
     if (!columns || COLUMNS.some((c) => !columns.some((col) => col.name === c))) return undefined;
     const rows = await this.warehouse.query(`SELECT * FROM ${this.warehouse.dialect.quoteIdentifier(this.table)}`);
     if (rows.length !== 1) return undefined;
@@ -115,7 +117,7 @@ export class BuildStateStore {
    */
   async write(state: BuildState, staged: string): Promise<void> {
     const { warehouse } = this;
-    const columns = await warehouse.columns(this.table);
+    const columns = await this.catalog.columns(this.table);
     const current = columns?.length === COLUMNS.length && COLUMNS.every((c, i) => columns[i].name === c);
     if (warehouse.dialect.capabilities.transactions && current) {
       const q = warehouse.dialect.quoteIdentifier(this.table);

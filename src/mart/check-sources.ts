@@ -4,7 +4,7 @@
  */
 import type { MetricsSpec } from '../spec/spec-types.ts';
 import { UserError } from '../user-error.ts';
-import { splitTableName, type ColumnInfo, type TypeCategory, type Warehouse } from '../warehouse/warehouse.ts';
+import { splitTableName, type ColumnInfo, type TableCatalog, type TypeCategory, type Warehouse } from '../warehouse/warehouse.ts';
 
 interface ExpectedColumn {
   name: string;
@@ -24,11 +24,12 @@ export interface CheckedSources {
   userIdType: string;
 }
 
-export async function checkSources(warehouse: Warehouse, spec: MetricsSpec): Promise<CheckedSources> {
+/** `catalog`: where the sources' columns are read (a build's snapshot; by default the warehouse). */
+export async function checkSources(warehouse: Warehouse, spec: MetricsSpec, catalog: TableCatalog = warehouse): Promise<CheckedSources> {
   await requireSchema(warehouse, spec.mart.table, 'mart.table');
   await requireSchema(warehouse, spec.mart.stateTable, 'mart.state_table');
-  const events = await requireTable(warehouse, spec.sources.events, 'sources.events');
-  const users = await requireTable(warehouse, spec.sources.users, 'sources.users');
+  const events = await requireTable(warehouse, catalog, spec.sources.events, 'sources.events');
+  const users = await requireTable(warehouse, catalog, spec.sources.users, 'sources.users');
   const eventsUserId = requireColumn(spec.sources.events, events, USER_ID);
   requireColumn(spec.sources.events, events, { name: 'event_name', accepts: ['string'], expected: 'a string type' });
   requireColumn(spec.sources.events, events, UTC_TIMESTAMP('datetime'));
@@ -58,8 +59,8 @@ async function requireSchema(warehouse: Warehouse, table: string, field: string)
   }
 }
 
-async function requireTable(warehouse: Warehouse, table: string, field: string): Promise<ColumnInfo[]> {
-  const columns = await warehouse.columns(table);
+async function requireTable(warehouse: Warehouse, catalog: TableCatalog, table: string, field: string): Promise<ColumnInfo[]> {
+  const columns = await catalog.columns(table);
   if (!columns) throw new UserError('missing-table', `source table ${table} (${field} in the spec) does not exist in ${warehouse.description}`);
   return columns;
 }

@@ -20,7 +20,7 @@ import type { Warehouse } from '../warehouse/warehouse.ts';
 import type { Statement } from './mart-sql.ts';
 import { ownershipComment, type OwnedTable } from './ownership.ts';
 import type { ScratchTables } from './scratch-tables.ts';
-import { BEFORE_EVERY_EVENT } from './timestamps.ts';
+import { BEFORE_EVERY_EVENT, compareTimestamps } from './timestamps.ts';
 
 /** What the state remembers of each funnel table: its funnel and a hash of the definition it was built with. */
 export type FunnelTablesState = Record<string, { funnel: string; hash: string }>;
@@ -159,20 +159,23 @@ SELECT user_id, first_datetime, first_visit_date FROM ${this.q(scope.changedUser
     }
     if (funnels.length === 0) return staged;
 
-    // The recomputed users' history, read from the log once for every funnel: from the earliest of
-    // their first visits on (the engine skips older parts), of the funnels' events only.
+    // The recomputed users' history, once for every funnel, of the funnels' events only: after the
+    // split from the range's slice (already read), before it from the log, from the earliest of their
+    // first visits on (the engine skips older parts; usually a few days, a window's length).
     const allUsers = [...stagedUsers.values()].map((t) => `SELECT user_id, first_datetime FROM ${this.q(t)}`).join('\nUNION ALL\n');
     const [{ earliest }] = await warehouse.query(`SELECT CAST(MIN(first_datetime) AS ${d.types.string}) AS earliest FROM (${allUsers}) AS u`);
     const history = scratch.intermediate('funnel_history');
     const hp = new BoundParams(d);
-    await this.run({
-      sql: `${scratch.create(history)} AS
-SELECT e.user_id, e.event_name, e."datetime" FROM ${this.q(spec.sources.events)} AS e
-WHERE e.event_name IN (${hp.list([...new Set(funnels.flatMap((f) => funnelEvents(f)))])})
-  AND e."datetime" <= ${hp.bind(this.through, d.types.timestamp)}${earliest === null ? '' : ` AND e."datetime" >= ${hp.bind(String(earliest), d.types.timestamp)}`}
-  AND e.user_id IN (SELECT user_id FROM (${allUsers}) AS u)`,
-      params: hp.values,
-    });
+    const events = hp.list([...new Set(funnels.flatMap((f) => funnelEvents(f)))]);
+    const ofUsers = `e.user_id IN (SELECT user_id FROM (${allUsers}) AS u)`;
+    const parts = [`SELECT e.user_id, e.event_name, e."datetime" FROM ${this.q(scope.rangeEvents)} AS e WHERE e.event_name IN (${events}) AND ${ofUsers}`];
+    if (scope.after !== null && earliest !== null && compareTimestamps(String(earliest), scope.after) <= 0) {
+      parts.push(`SELECT e.user_id, e.event_name, e."datetime" FROM ${this.q(spec.sources.events)} AS e
+WHERE e.event_name IN (${events})
+  AND e."datetime" >= ${hp.bind(String(earliest), d.types.timestamp)} AND e."datetime" <= ${hp.bind(scope.after, d.types.timestamp)}
+  AND ${ofUsers}`);
+    }
+    await this.run({ sql: `${scratch.create(history)} AS\n${parts.join('\nUNION ALL\n')}`, params: hp.values });
 
     for (const [i, funnel] of funnels.entries()) {
       const users = usersTables[i];

@@ -109,39 +109,33 @@ export class MartSql {
   // ---- the source's extent -------------------------------------------------------------------
 
   /**
-   * The newest event datetime at or before the horizon (the build's clock plus the tolerance),
-   * after the previous watermark when there is one: with the filter, zone maps prune the scan.
+   * What the builder asks of the log before it reads it, in one statement of small queries that
+   * each prune by datetime (zone maps, file statistics): the newest event at or before the horizon
+   * (the build's clock plus the tolerance), after the previous watermark when there is one (an
+   * unfiltered MAX reads the whole log once appends break the zone maps); the events past the
+   * horizon (left out until their time comes; those past year 9999 never will be); all rows (a
+   * count the engine keeps in its metadata); the rows after the previous cutoff.
    */
-  newestEvent(horizon: string, after: string | null): Statement {
-    const { timestamp } = this.dialect.types;
-    return this.statement(
-      (p) =>
-        `SELECT CAST(MAX("datetime") AS ${timestamp}) AS newest FROM ${this.q(this.names.events)} WHERE "datetime" <= ${p.bind(horizon, timestamp)}${after === null ? '' : ` AND "datetime" > ${p.bind(after, timestamp)}`}`,
-    );
-  }
-
-  /** Events later than the horizon: left out until their time comes; those past year 9999 never will be. */
-  futureEvents(horizon: string): Statement {
+  prunedSourceExtent(horizon: string, after: string | null, previousCutoff: string | null): Statement {
     const { timestamp, string } = this.dialect.types;
-    return this.statement(
-      (p) => `SELECT COUNT(*) AS n, CAST(MAX("datetime") AS ${string}) AS latest,
-  COUNT(CASE WHEN "datetime" > ${p.bind('9999-12-31 23:59:59.999999', timestamp)} THEN 1 END) AS out_of_range
-FROM ${this.q(this.names.events)} WHERE "datetime" > ${p.bind(horizon, timestamp)}`,
-    );
-  }
-
-  /** All rows of the log: answered from metadata where the engine keeps the count. */
-  totalRows(): Statement {
-    return { sql: `SELECT COUNT(*) AS n FROM ${this.q(this.names.events)}`, params: [] };
-  }
-
-  /** Rows after `after` (all events): pruned by datetime. */
-  rowsAfter(after: string): Statement {
-    return this.statement((p) => `SELECT COUNT(*) AS n FROM ${this.q(this.names.events)} WHERE "datetime" > ${p.bind(after, this.dialect.types.timestamp)}`);
+    const events = this.q(this.names.events);
+    return this.statement((p) => {
+      const h = p.bind(horizon, timestamp);
+      return `SELECT
+  (SELECT CAST(MAX("datetime") AS ${timestamp}) FROM ${events} WHERE "datetime" <= ${h}${after === null ? '' : ` AND "datetime" > ${p.bind(after, timestamp)}`}) AS newest,
+  future.n AS future_n, future.latest AS future_latest, future.out_of_range AS future_out_of_range,
+  (SELECT COUNT(*) FROM ${events}) AS total,
+  ${previousCutoff === null ? `CAST(0 AS ${this.dialect.types.bigint})` : `(SELECT COUNT(*) FROM ${events} WHERE "datetime" > ${p.bind(previousCutoff, timestamp)})`} AS after_previous_cutoff
+FROM (
+  SELECT COUNT(*) AS n, CAST(MAX("datetime") AS ${string}) AS latest,
+    COUNT(CASE WHEN "datetime" > ${p.bind('9999-12-31 23:59:59.999999', timestamp)} THEN 1 END) AS out_of_range
+  FROM ${events} WHERE "datetime" > ${h}
+) AS future`;
+    });
   }
 
   /**
-   * newestEvent, futureEvents, totalRows and rowsAfter(previous cutoff) in one pass over the log,
+   * prunedSourceExtent's answers in one pass over the log,
    * for engines that read all of it for each of them (no pruning by datetime).
    */
   sourceExtent(horizon: string, after: string | null, previousCutoff: string | null): Statement {
@@ -200,14 +194,18 @@ GROUP BY event_name`,
     const term = this.dialect.userFingerprint('user_id', 'first_datetime');
     return this.statement((p) => {
       const old = usersWatermark === null ? 'FALSE' : `first_datetime <= ${p.bind(usersWatermark, timestamp)}`;
+      // Each row's term is hashed once (the costly part), then summed twice.
       return `SELECT
   COUNT(CASE WHEN user_id IS NULL OR first_datetime IS NULL THEN 1 END) AS without_first_visit,
   COUNT(CASE WHEN ${old} THEN user_id END) AS old_rows,
-  CAST(COALESCE(SUM(CASE WHEN user_id IS NOT NULL AND ${old} THEN ${term} END), 0) AS ${string}) AS old_fingerprint,
+  CAST(COALESCE(SUM(CASE WHEN ${old} THEN term END), 0) AS ${string}) AS old_fingerprint,
   COUNT(CASE WHEN first_datetime IS NOT NULL THEN user_id END) AS all_rows,
-  CAST(COALESCE(SUM(CASE WHEN user_id IS NOT NULL AND first_datetime IS NOT NULL THEN ${term} END), 0) AS ${string}) AS all_fingerprint,
+  CAST(COALESCE(SUM(term), 0) AS ${string}) AS all_fingerprint,
   CAST(MAX(CASE WHEN user_id IS NOT NULL THEN first_datetime END) AS ${timestamp}) AS newest
-FROM ${this.q(this.names.users)}`;
+FROM (
+  SELECT user_id, first_datetime, CASE WHEN user_id IS NOT NULL AND first_datetime IS NOT NULL THEN ${term} END AS term
+  FROM ${this.q(this.names.users)}
+) AS u`;
     });
   }
 

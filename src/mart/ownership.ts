@@ -4,7 +4,7 @@
  * columns. Anything else under a name the spec gives the builder is refused, untouched.
  */
 import { UserError } from '../user-error.ts';
-import type { Warehouse } from '../warehouse/warehouse.ts';
+import type { TableCatalog, Warehouse } from '../warehouse/warehouse.ts';
 
 export type OwnedRole = 'mart' | 'build state' | 'funnel table' | 'scratch';
 
@@ -24,20 +24,20 @@ export interface OwnedTable {
 }
 
 /** Whether `table` exists and is this project's own (marked, or an earlier version's exact layout). */
-export async function ownership(warehouse: Warehouse, owned: OwnedTable): Promise<'absent' | 'owned' | 'foreign'> {
-  const columns = await warehouse.columns(owned.table);
+export async function ownership(catalog: TableCatalog, owned: OwnedTable): Promise<'absent' | 'owned' | 'foreign'> {
+  const columns = await catalog.columns(owned.table);
   if (!columns) return 'absent';
-  const comment = await warehouse.tableComment(owned.table);
+  const comment = await catalog.tableComment(owned.table);
   if (comment?.startsWith(`${MARK} ${owned.role}:`)) return 'owned';
   const names = columns.map((c) => c.name).sort().join(',');
   if (comment === null && owned.legacyColumns?.some((legacy) => [...legacy].sort().join(',') === names)) return 'owned';
   return 'foreign';
 }
 
-/** Refuses, before anything is written, to touch a table that this project did not create. */
-export async function assertOwnedOrAbsent(warehouse: Warehouse, tables: readonly OwnedTable[]): Promise<void> {
+/** Refuses, before anything is written, to touch a table that this project did not create (`catalog`: a build's snapshot of it). */
+export async function assertOwnedOrAbsent(warehouse: Warehouse, tables: readonly OwnedTable[], catalog: TableCatalog = warehouse): Promise<void> {
   for (const owned of tables) {
-    if ((await ownership(warehouse, owned)) !== 'foreign') continue;
+    if ((await ownership(catalog, owned)) !== 'foreign') continue;
     throw new UserError(
       'table-not-owned',
       `table ${owned.table} (${owned.field} in the spec) already exists in ${warehouse.description} and was not created by activation-metrics; ` +

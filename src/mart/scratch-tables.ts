@@ -60,12 +60,9 @@ export class ScratchTables {
 
   /** Drops every scratch table of this mart, this build's and crashed builds' (only ever called under the build lock). */
   async dropAll(): Promise<number> {
-    const q = this.warehouse.dialect.quoteIdentifier;
     const tables = [...(await this.warehouse.tablesWithPrefix(this.name('x'), this.prefix)), ...this.liveTemporary];
-    for (const table of tables) {
-      await this.warehouse.run(`DROP TABLE IF EXISTS ${q(table)}`);
-      this.liveTemporary.delete(table);
-    }
+    await this.warehouse.dropTables(tables);
+    this.liveTemporary.clear();
     return tables.length;
   }
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
-import { BuildLockedError, splitTableName, type BuildLock, type BulkColumn, type BulkWriter, type ColumnInfo, type Row, type TypeCategory, type Warehouse } from '../warehouse.ts';
+import { BuildLockedError, splitTableName, type BuildLock, type BulkColumn, type BulkWriter, type ColumnInfo, type Row, type TableInfo, type TypeCategory, type Warehouse } from '../warehouse.ts';
 import { DuckDBChunkWriter } from './duckdb-bulk-writer.ts';
 import { duckdbDialect } from './duckdb-dialect.ts';
 
@@ -66,6 +66,11 @@ export class DuckDBWarehouse implements Warehouse {
 
   async run(sql: string, params: unknown[] = []): Promise<number> {
     const result: DuckDBMaterializedResult = await this.connection.run(sql, params as never);
+    // CREATE TABLE … AS answers with its row count in a `Count` column (rowsChanged is 0 for it).
+    if (result.rowsChanged === 0 && result.columnCount === 1 && result.columnName(0) === 'Count') {
+      const chunk = await result.fetchChunk();
+      if (chunk && chunk.rowCount > 0) return Number(chunk.getColumnValues(0)[0]);
+    }
     return Number(result.rowsChanged);
   }
 
@@ -123,6 +128,11 @@ export class DuckDBWarehouse implements Warehouse {
     return async () => void (await this.run(`SET disabled_compression_methods = ${this.dialect.quoteLiteral(String(value ?? ''))}`));
   }
 
+  /** One call: DuckDB runs a script of statements in one round trip. */
+  async dropTables(tables: readonly string[]): Promise<void> {
+    if (tables.length > 0) await this.connection.run(tables.map((t) => `DROP TABLE IF EXISTS ${this.dialect.quoteIdentifier(t)}`).join(';\n'));
+  }
+
   async tableComment(table: string): Promise<string | null> {
     const { schema, table: name } = splitTableName(table);
     const rows = await this.query(`SELECT comment FROM duckdb_tables() WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()`, [name, schema ?? null]);
@@ -153,6 +163,36 @@ export class DuckDBWarehouse implements Warehouse {
     );
     if (rows.length === 0) return undefined;
     return rows.map((r) => ({ name: String(r.column_name), dataType: String(r.data_type), category: categorize(String(r.data_type)) }));
+  }
+
+  /** Every table's columns and comment in one catalog query (views have columns and no comment, as in tableComment). */
+  async describeTables(tables: readonly string[]): Promise<Map<string, TableInfo>> {
+    const described = new Map<string, TableInfo>();
+    const names = [...new Set(tables)];
+    if (names.length === 0) return described;
+    const params: (string | null)[] = [];
+    const matches = names.map((table, i) => {
+      const { schema, table: name } = splitTableName(table);
+      params.push(name, schema ?? null);
+      return `WHEN c.table_name = $${2 * i + 1} AND c.schema_name = COALESCE($${2 * i + 2}, current_schema()) THEN ${i}`;
+    });
+    const rows = await this.query(
+      `SELECT * FROM (
+         SELECT CASE ${matches.join(' ')} END AS requested, c.column_name, c.data_type, c.column_index, t.comment
+         FROM duckdb_columns() AS c
+         LEFT JOIN duckdb_tables() AS t ON t.database_name = c.database_name AND t.schema_name = c.schema_name AND t.table_name = c.table_name
+         WHERE c.database_name = current_database()
+       ) WHERE requested IS NOT NULL
+       ORDER BY requested, column_index`,
+      params,
+    );
+    for (const r of rows) {
+      const table = names[Number(r.requested)];
+      const info = described.get(table) ?? { columns: [], comment: r.comment === null ? null : String(r.comment) };
+      info.columns.push({ name: String(r.column_name), dataType: String(r.data_type), category: categorize(String(r.data_type)) });
+      described.set(table, info);
+    }
+    return described;
   }
 
   async close(): Promise<void> {

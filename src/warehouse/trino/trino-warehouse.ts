@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { UserError } from '../../user-error.ts';
-import { BuildLockedError, type BuildLock, type BulkCell, type BulkColumn, type BulkWriter, type ColumnInfo, type Row, type TypeCategory, type Warehouse } from '../warehouse.ts';
+import { BuildLockedError, type BuildLock, type BulkCell, type BulkColumn, type BulkWriter, type ColumnInfo, type Row, type TableInfo, type TypeCategory, type Warehouse } from '../warehouse.ts';
 import { TrinoClient, TrinoHttpError, TrinoQueryError, type TrinoColumn, type TrinoResult } from './trino-client.ts';
 import type { TrinoConfig } from './trino-config.ts';
 import { trinoDialect } from './trino-dialect.ts';
@@ -256,6 +256,11 @@ COMMENT ${trinoDialect.quoteLiteral(LOCK_TABLE_COMMENT)} WITH (partitioning = AR
     return async () => undefined;
   }
 
+  /** One statement per table: Trino's DROP TABLE takes one. */
+  async dropTables(tables: readonly string[]): Promise<void> {
+    for (const table of tables) await this.run(`DROP TABLE IF EXISTS ${this.q(table)}`);
+  }
+
   async tableComment(table: string): Promise<string | null> {
     const n = this.resolve(table);
     const rows = await this.query(`SELECT comment FROM system.metadata.table_comments WHERE catalog_name = ? AND schema_name = ? AND table_name = ?`, [n.catalog, n.schema, n.table]);
@@ -285,6 +290,44 @@ COMMENT ${trinoDialect.quoteLiteral(LOCK_TABLE_COMMENT)} WITH (partitioning = AR
     );
     if (rows.length === 0) return undefined;
     return rows.map((r) => ({ name: String(r.column_name), dataType: String(r.data_type), category: categorize(String(r.data_type)) }));
+  }
+
+  /**
+   * Two catalog queries per catalog named, whatever the number of tables (each costs tens of
+   * milliseconds of coordination): the columns, then the comments. The filters are IN lists,
+   * which Trino pushes into the metadata listing; pairs that only cross-match are dropped here.
+   */
+  async describeTables(tables: readonly string[]): Promise<Map<string, TableInfo>> {
+    const described = new Map<string, TableInfo>();
+    const byCatalog = new Map<string, { table: string; name: TableName }[]>();
+    for (const table of new Set(tables)) {
+      const name = this.resolve(table);
+      byCatalog.set(name.catalog, [...(byCatalog.get(name.catalog) ?? []), { table, name }]);
+    }
+    for (const [catalog, wanted] of byCatalog) {
+      const schemas = [...new Set(wanted.map((w) => w.name.schema))];
+      const names = [...new Set(wanted.map((w) => w.name.table))];
+      const inList = (values: string[]) => values.map(() => '?').join(', ');
+      const columns = await this.query(
+        `SELECT table_schema, table_name, column_name, data_type FROM ${this.q(catalog)}.information_schema.columns
+         WHERE table_schema IN (${inList(schemas)}) AND table_name IN (${inList(names)}) ORDER BY table_schema, table_name, ordinal_position`,
+        [...schemas, ...names],
+      );
+      const comments = await this.query(
+        `SELECT schema_name, table_name, comment FROM system.metadata.table_comments WHERE catalog_name = ? AND schema_name IN (${inList(schemas)}) AND table_name IN (${inList(names)})`,
+        [catalog, ...schemas, ...names],
+      );
+      for (const { table, name } of wanted) {
+        const own = columns.filter((r) => r.table_schema === name.schema && r.table_name === name.table);
+        if (own.length === 0) continue;
+        const comment = comments.find((r) => r.schema_name === name.schema && r.table_name === name.table)?.comment;
+        described.set(table, {
+          columns: own.map((r) => ({ name: String(r.column_name), dataType: String(r.data_type), category: categorize(String(r.data_type)) })),
+          comment: comment === null || comment === undefined ? null : String(comment),
+        });
+      }
+    }
+    return described;
   }
 
   /**

@@ -1,32 +1,20 @@
-SELECT column_name, data_type FROM duckdb_columns()
-       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
-       ORDER BY column_index;
-
-SELECT column_name, data_type FROM duckdb_columns()
-       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
-       ORDER BY column_index;
+SELECT * FROM (
+         SELECT CASE WHEN c.table_name = $1 AND c.schema_name = COALESCE($2, current_schema()) THEN 0 WHEN c.table_name = $3 AND c.schema_name = COALESCE($4, current_schema()) THEN 1 END AS requested, c.column_name, c.data_type, c.column_index, t.comment
+         FROM duckdb_columns() AS c
+         LEFT JOIN duckdb_tables() AS t ON t.database_name = c.database_name AND t.schema_name = c.schema_name AND t.table_name = c.table_name
+         WHERE c.database_name = current_database()
+       ) WHERE requested IS NOT NULL
+       ORDER BY requested, column_index;
 
 SELECT CAST((CAST('2000-01-01 00:00:00' AS TIMESTAMP) AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE) AS d;
 
-SELECT column_name, data_type FROM duckdb_columns()
-       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
-       ORDER BY column_index;
-
-SELECT column_name, data_type FROM duckdb_columns()
-       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
-       ORDER BY column_index;
-
-SELECT column_name, data_type FROM duckdb_columns()
-       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
-       ORDER BY column_index;
-
-SELECT column_name, data_type FROM duckdb_columns()
-       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
-       ORDER BY column_index;
-
-SELECT column_name, data_type FROM duckdb_columns()
-       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
-       ORDER BY column_index;
+SELECT * FROM (
+         SELECT CASE WHEN c.table_name = $1 AND c.schema_name = COALESCE($2, current_schema()) THEN 0 WHEN c.table_name = $3 AND c.schema_name = COALESCE($4, current_schema()) THEN 1 WHEN c.table_name = $5 AND c.schema_name = COALESCE($6, current_schema()) THEN 2 WHEN c.table_name = $7 AND c.schema_name = COALESCE($8, current_schema()) THEN 3 END AS requested, c.column_name, c.data_type, c.column_index, t.comment
+         FROM duckdb_columns() AS c
+         LEFT JOIN duckdb_tables() AS t ON t.database_name = c.database_name AND t.schema_name = c.schema_name AND t.table_name = c.table_name
+         WHERE c.database_name = current_database()
+       ) WHERE requested IS NOT NULL
+       ORDER BY requested, column_index;
 
 SELECT current_setting('disabled_compression_methods') AS value;
 
@@ -34,26 +22,28 @@ SET disabled_compression_methods = 'fsst,dictionary';
 
 SELECT table_name FROM duckdb_tables() WHERE schema_name = COALESCE($1, current_schema()) AND database_name = current_database() AND starts_with(table_name, $2) ORDER BY table_name;
 
-SELECT column_name, data_type FROM duckdb_columns()
-       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
-       ORDER BY column_index;
-
-SELECT COUNT(*) AS n, CAST(MAX("datetime") AS VARCHAR) AS latest,
-  COUNT(CASE WHEN "datetime" > CAST($1 AS TIMESTAMP) THEN 1 END) AS out_of_range
-FROM "fact__events" WHERE "datetime" > CAST($2 AS TIMESTAMP);
-
-SELECT CAST(MAX("datetime") AS TIMESTAMP) AS newest FROM "fact__events" WHERE "datetime" <= CAST($1 AS TIMESTAMP);
-
-SELECT COUNT(*) AS n FROM "fact__events";
+SELECT
+  (SELECT CAST(MAX("datetime") AS TIMESTAMP) FROM "fact__events" WHERE "datetime" <= CAST($1 AS TIMESTAMP)) AS newest,
+  future.n AS future_n, future.latest AS future_latest, future.out_of_range AS future_out_of_range,
+  (SELECT COUNT(*) FROM "fact__events") AS total,
+  CAST(0 AS BIGINT) AS after_previous_cutoff
+FROM (
+  SELECT COUNT(*) AS n, CAST(MAX("datetime") AS VARCHAR) AS latest,
+    COUNT(CASE WHEN "datetime" > CAST($2 AS TIMESTAMP) THEN 1 END) AS out_of_range
+  FROM "fact__events" WHERE "datetime" > CAST($1 AS TIMESTAMP)
+) AS future;
 
 SELECT
   COUNT(CASE WHEN user_id IS NULL OR first_datetime IS NULL THEN 1 END) AS without_first_visit,
   COUNT(CASE WHEN FALSE THEN user_id END) AS old_rows,
-  CAST(COALESCE(SUM(CASE WHEN user_id IS NOT NULL AND FALSE THEN hash(user_id, first_datetime) END), 0) AS VARCHAR) AS old_fingerprint,
+  CAST(COALESCE(SUM(CASE WHEN FALSE THEN term END), 0) AS VARCHAR) AS old_fingerprint,
   COUNT(CASE WHEN first_datetime IS NOT NULL THEN user_id END) AS all_rows,
-  CAST(COALESCE(SUM(CASE WHEN user_id IS NOT NULL AND first_datetime IS NOT NULL THEN hash(user_id, first_datetime) END), 0) AS VARCHAR) AS all_fingerprint,
+  CAST(COALESCE(SUM(term), 0) AS VARCHAR) AS all_fingerprint,
   CAST(MAX(CASE WHEN user_id IS NOT NULL THEN first_datetime END) AS TIMESTAMP) AS newest
-FROM "dim__users";
+FROM (
+  SELECT user_id, first_datetime, CASE WHEN user_id IS NOT NULL AND first_datetime IS NOT NULL THEN hash(user_id, first_datetime) END AS term
+  FROM "dim__users"
+) AS u;
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_users" AS
 SELECT user_id, first_datetime, CAST((first_datetime AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE) AS first_visit_date
@@ -63,8 +53,6 @@ FROM (
   WHERE user_id IS NOT NULL AND first_datetime IS NOT NULL
   GROUP BY user_id
 ) AS users;
-
-SELECT COUNT(*) AS n FROM "_am_9dd73d90_<build>_users";
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_events" AS
 SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.first_visit_date
@@ -101,8 +89,6 @@ SELECT CAST((s.first_at AT TIME ZONE 'UTC') AT TIME ZONE $2 AS DATE) AS "date", 
   CAST((CAST((s.first_at AT TIME ZONE 'UTC') AT TIME ZONE $2 AS DATE)) - (s.first_visit_date) AS INTEGER) + 1 AS days_from_first_visit
 FROM "_am_9dd73d90_<build>_scan" AS s
 WHERE s.first_at IS NOT NULL;
-
-SELECT COUNT(*) AS n FROM "_am_9dd73d90_<build>_mart";
 
 CREATE TABLE "_am_9dd73d90_<build>_f0_full" AS
 WITH funnel_users AS (
@@ -153,8 +139,6 @@ FROM (
   FROM funnel_matched AS m
 ) AS f;
 
-SELECT COUNT(*) AS n FROM "_am_9dd73d90_<build>_f0_full";
-
 CREATE TABLE "_am_9dd73d90_<build>_f1_full" AS
 WITH funnel_users AS (
   -- the users to compute, with their first visit
@@ -199,8 +183,6 @@ FROM (
   FROM funnel_matched AS m
 ) AS f;
 
-SELECT COUNT(*) AS n FROM "_am_9dd73d90_<build>_f1_full";
-
 SELECT event_name, SUM(rows_scanned) AS n FROM "_am_9dd73d90_<build>_scan" GROUP BY event_name;
 
 SELECT event_name,
@@ -228,10 +210,6 @@ ALTER TABLE "_am_9dd73d90_<build>_f1_full" RENAME TO "core_any__funnel_users";
 
 COMMENT ON TABLE "core_any__funnel_users" IS 'activation-metrics funnel table: created and replaced by activation build; do not write to it';
 
-SELECT column_name, data_type FROM duckdb_columns()
-       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
-       ORDER BY column_index;
-
 CREATE TABLE "_am_9dd73d90_<build>_state" AS SELECT CAST($1 AS VARCHAR) AS definition_hash, CAST($2 AS VARCHAR) AS tracked_events, CAST($3 AS TIMESTAMP) AS watermark, CAST($4 AS TIMESTAMP) AS late_cutoff, CAST($5 AS BIGINT) AS rows_through_late_cutoff, CAST($6 AS VARCHAR) AS tracked_rows_through_late_cutoff, CAST($7 AS TIMESTAMP) AS users_watermark, CAST($8 AS BIGINT) AS users_rows, CAST($9 AS VARCHAR) AS users_fingerprint, CAST($10 AS VARCHAR) AS definition, CAST($11 AS BIGINT) AS data_version, CAST($12 AS BOOLEAN) AS publishing, CAST($13 AS VARCHAR) AS funnel_tables;
 
 DROP TABLE IF EXISTS "fact__first_activation_events__build_state";
@@ -242,14 +220,6 @@ COMMENT ON TABLE "fact__first_activation_events__build_state" IS 'activation-met
 
 SELECT table_name FROM duckdb_tables() WHERE schema_name = COALESCE($1, current_schema()) AND database_name = current_database() AND starts_with(table_name, $2) ORDER BY table_name;
 
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_events";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_scan";
-
 SELECT COUNT(*) AS n FROM "fact__first_activation_events";
 
 SET disabled_compression_methods = '';
-
-SELECT table_name FROM duckdb_tables() WHERE schema_name = COALESCE($1, current_schema()) AND database_name = current_database() AND starts_with(table_name, $2) ORDER BY table_name;

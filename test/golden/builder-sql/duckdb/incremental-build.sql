@@ -1,42 +1,22 @@
-SELECT column_name, data_type FROM duckdb_columns()
-       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
-       ORDER BY column_index;
-
-SELECT column_name, data_type FROM duckdb_columns()
-       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
-       ORDER BY column_index;
+SELECT * FROM (
+         SELECT CASE WHEN c.table_name = $1 AND c.schema_name = COALESCE($2, current_schema()) THEN 0 WHEN c.table_name = $3 AND c.schema_name = COALESCE($4, current_schema()) THEN 1 END AS requested, c.column_name, c.data_type, c.column_index, t.comment
+         FROM duckdb_columns() AS c
+         LEFT JOIN duckdb_tables() AS t ON t.database_name = c.database_name AND t.schema_name = c.schema_name AND t.table_name = c.table_name
+         WHERE c.database_name = current_database()
+       ) WHERE requested IS NOT NULL
+       ORDER BY requested, column_index;
 
 SELECT CAST((CAST('2000-01-01 00:00:00' AS TIMESTAMP) AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE) AS d;
 
-SELECT column_name, data_type FROM duckdb_columns()
-       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
-       ORDER BY column_index;
-
-SELECT comment FROM duckdb_tables() WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database();
-
-SELECT column_name, data_type FROM duckdb_columns()
-       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
-       ORDER BY column_index;
-
-SELECT comment FROM duckdb_tables() WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database();
-
-SELECT column_name, data_type FROM duckdb_columns()
-       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
-       ORDER BY column_index;
+SELECT * FROM (
+         SELECT CASE WHEN c.table_name = $1 AND c.schema_name = COALESCE($2, current_schema()) THEN 0 WHEN c.table_name = $3 AND c.schema_name = COALESCE($4, current_schema()) THEN 1 WHEN c.table_name = $5 AND c.schema_name = COALESCE($6, current_schema()) THEN 2 WHEN c.table_name = $7 AND c.schema_name = COALESCE($8, current_schema()) THEN 3 END AS requested, c.column_name, c.data_type, c.column_index, t.comment
+         FROM duckdb_columns() AS c
+         LEFT JOIN duckdb_tables() AS t ON t.database_name = c.database_name AND t.schema_name = c.schema_name AND t.table_name = c.table_name
+         WHERE c.database_name = current_database()
+       ) WHERE requested IS NOT NULL
+       ORDER BY requested, column_index;
 
 SELECT * FROM "fact__first_activation_events__build_state";
-
-SELECT column_name, data_type FROM duckdb_columns()
-       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
-       ORDER BY column_index;
-
-SELECT comment FROM duckdb_tables() WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database();
-
-SELECT column_name, data_type FROM duckdb_columns()
-       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
-       ORDER BY column_index;
-
-SELECT comment FROM duckdb_tables() WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database();
 
 SELECT current_setting('disabled_compression_methods') AS value;
 
@@ -44,28 +24,28 @@ SET disabled_compression_methods = 'fsst,dictionary';
 
 SELECT table_name FROM duckdb_tables() WHERE schema_name = COALESCE($1, current_schema()) AND database_name = current_database() AND starts_with(table_name, $2) ORDER BY table_name;
 
-SELECT column_name, data_type FROM duckdb_columns()
-       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
-       ORDER BY column_index;
-
-SELECT COUNT(*) AS n, CAST(MAX("datetime") AS VARCHAR) AS latest,
-  COUNT(CASE WHEN "datetime" > CAST($1 AS TIMESTAMP) THEN 1 END) AS out_of_range
-FROM "fact__events" WHERE "datetime" > CAST($2 AS TIMESTAMP);
-
-SELECT CAST(MAX("datetime") AS TIMESTAMP) AS newest FROM "fact__events" WHERE "datetime" <= CAST($1 AS TIMESTAMP) AND "datetime" > CAST($2 AS TIMESTAMP);
-
-SELECT COUNT(*) AS n FROM "fact__events";
-
-SELECT COUNT(*) AS n FROM "fact__events" WHERE "datetime" > CAST($1 AS TIMESTAMP);
+SELECT
+  (SELECT CAST(MAX("datetime") AS TIMESTAMP) FROM "fact__events" WHERE "datetime" <= CAST($1 AS TIMESTAMP) AND "datetime" > CAST($2 AS TIMESTAMP)) AS newest,
+  future.n AS future_n, future.latest AS future_latest, future.out_of_range AS future_out_of_range,
+  (SELECT COUNT(*) FROM "fact__events") AS total,
+  (SELECT COUNT(*) FROM "fact__events" WHERE "datetime" > CAST($3 AS TIMESTAMP)) AS after_previous_cutoff
+FROM (
+  SELECT COUNT(*) AS n, CAST(MAX("datetime") AS VARCHAR) AS latest,
+    COUNT(CASE WHEN "datetime" > CAST($4 AS TIMESTAMP) THEN 1 END) AS out_of_range
+  FROM "fact__events" WHERE "datetime" > CAST($1 AS TIMESTAMP)
+) AS future;
 
 SELECT
   COUNT(CASE WHEN user_id IS NULL OR first_datetime IS NULL THEN 1 END) AS without_first_visit,
   COUNT(CASE WHEN first_datetime <= CAST($1 AS TIMESTAMP) THEN user_id END) AS old_rows,
-  CAST(COALESCE(SUM(CASE WHEN user_id IS NOT NULL AND first_datetime <= CAST($1 AS TIMESTAMP) THEN hash(user_id, first_datetime) END), 0) AS VARCHAR) AS old_fingerprint,
+  CAST(COALESCE(SUM(CASE WHEN first_datetime <= CAST($1 AS TIMESTAMP) THEN term END), 0) AS VARCHAR) AS old_fingerprint,
   COUNT(CASE WHEN first_datetime IS NOT NULL THEN user_id END) AS all_rows,
-  CAST(COALESCE(SUM(CASE WHEN user_id IS NOT NULL AND first_datetime IS NOT NULL THEN hash(user_id, first_datetime) END), 0) AS VARCHAR) AS all_fingerprint,
+  CAST(COALESCE(SUM(term), 0) AS VARCHAR) AS all_fingerprint,
   CAST(MAX(CASE WHEN user_id IS NOT NULL THEN first_datetime END) AS TIMESTAMP) AS newest
-FROM "dim__users";
+FROM (
+  SELECT user_id, first_datetime, CASE WHEN user_id IS NOT NULL AND first_datetime IS NOT NULL THEN hash(user_id, first_datetime) END AS term
+  FROM "dim__users"
+) AS u;
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_changed_users" AS
 SELECT n.user_id, n.first_datetime, CAST((n.first_datetime AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE) AS first_visit_date
@@ -179,9 +159,13 @@ UNION ALL
 SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f1_users") AS u;
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_funnel_history" AS
+SELECT e.user_id, e.event_name, e."datetime" FROM "_am_9dd73d90_<build>_range_events" AS e WHERE e.event_name IN ($1, $2) AND e.user_id IN (SELECT user_id FROM (SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f0_users"
+UNION ALL
+SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f1_users") AS u)
+UNION ALL
 SELECT e.user_id, e.event_name, e."datetime" FROM "fact__events" AS e
 WHERE e.event_name IN ($1, $2)
-  AND e."datetime" <= CAST($3 AS TIMESTAMP) AND e."datetime" >= CAST($4 AS TIMESTAMP)
+  AND e."datetime" >= CAST($3 AS TIMESTAMP) AND e."datetime" <= CAST($4 AS TIMESTAMP)
   AND e.user_id IN (SELECT user_id FROM (SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f0_users"
 UNION ALL
 SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f1_users") AS u);
@@ -239,8 +223,6 @@ FROM (
 ) AS r
 UNION ALL
 SELECT g.user_id, CAST(NULL AS DATE), CAST(NULL AS TIMESTAMP), CAST(NULL AS BOOLEAN), CAST(NULL AS TIMESTAMP), CAST(NULL AS DOUBLE), CAST(NULL AS TIMESTAMP), CAST(NULL AS DOUBLE), 'delete' FROM "_am_9dd73d90_<build>_gone_users" AS g;
-
-SELECT COUNT(*) AS n FROM "_am_9dd73d90_<build>_f0_rows";
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_f1_rows" AS
 SELECT r.*, 'upsert' AS action FROM (
@@ -308,40 +290,12 @@ DELETE FROM "core__funnel_users" WHERE "user_id" IN (SELECT "user_id" FROM "_am_
 
 INSERT INTO "core__funnel_users" ("user_id", "cohort_date", "first_visit_datetime", "excluded", "key_event_1_at", "key_event_1_seconds", "key_event_2_at", "key_event_2_seconds") SELECT "user_id", "cohort_date", "first_visit_datetime", "excluded", "key_event_1_at", "key_event_1_seconds", "key_event_2_at", "key_event_2_seconds" FROM "_am_9dd73d90_<build>_f0_rows" WHERE action = 'upsert';
 
-SELECT column_name, data_type FROM duckdb_columns()
-       WHERE table_name = $1 AND schema_name = COALESCE($2, current_schema()) AND database_name = current_database()
-       ORDER BY column_index;
-
 DELETE FROM "fact__first_activation_events__build_state";
 
 INSERT INTO "fact__first_activation_events__build_state" SELECT CAST($1 AS VARCHAR) AS definition_hash, CAST($2 AS VARCHAR) AS tracked_events, CAST($3 AS TIMESTAMP) AS watermark, CAST($4 AS TIMESTAMP) AS late_cutoff, CAST($5 AS BIGINT) AS rows_through_late_cutoff, CAST($6 AS VARCHAR) AS tracked_rows_through_late_cutoff, CAST($7 AS TIMESTAMP) AS users_watermark, CAST($8 AS BIGINT) AS users_rows, CAST($9 AS VARCHAR) AS users_fingerprint, CAST($10 AS VARCHAR) AS definition, CAST($11 AS BIGINT) AS data_version, CAST($12 AS BOOLEAN) AS publishing, CAST($13 AS VARCHAR) AS funnel_tables;
 
 SELECT table_name FROM duckdb_tables() WHERE schema_name = COALESCE($1, current_schema()) AND database_name = current_database() AND starts_with(table_name, $2) ORDER BY table_name;
 
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_changed_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_gone_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_events";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_scan";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_delta";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f0_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f1_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_funnel_history";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f0_rows";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f1_rows";
-
 SELECT COUNT(*) AS n FROM "fact__first_activation_events";
 
 SET disabled_compression_methods = '';
-
-SELECT table_name FROM duckdb_tables() WHERE schema_name = COALESCE($1, current_schema()) AND database_name = current_database() AND starts_with(table_name, $2) ORDER BY table_name;

@@ -1,48 +1,18 @@
-SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
-       FROM pg_attribute AS a
-       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-       ORDER BY a.attnum;
-
-SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
-       FROM pg_attribute AS a
-       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-       ORDER BY a.attnum;
+SELECT n.i AS requested, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type, obj_description(a.attrelid, 'pg_class') AS comment
+       FROM unnest($1::text[]) WITH ORDINALITY AS n(name, i)
+       JOIN pg_attribute AS a ON a.attrelid = to_regclass(n.name) AND a.attnum > 0 AND NOT a.attisdropped
+       ORDER BY n.i, a.attnum;
 
 SELECT CAST((CAST('2000-01-01 00:00:00' AS TIMESTAMP) AT TIME ZONE 'UTC') AT TIME ZONE CAST($1 AS TEXT) AS DATE) AS d;
 
 SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked;
 
-SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
-       FROM pg_attribute AS a
-       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-       ORDER BY a.attnum;
-
-SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
-       FROM pg_attribute AS a
-       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-       ORDER BY a.attnum;
-
-SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
-       FROM pg_attribute AS a
-       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-       ORDER BY a.attnum;
-
-SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
-       FROM pg_attribute AS a
-       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-       ORDER BY a.attnum;
-
-SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
-       FROM pg_attribute AS a
-       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-       ORDER BY a.attnum;
+SELECT n.i AS requested, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type, obj_description(a.attrelid, 'pg_class') AS comment
+       FROM unnest($1::text[]) WITH ORDINALITY AS n(name, i)
+       JOIN pg_attribute AS a ON a.attrelid = to_regclass(n.name) AND a.attnum > 0 AND NOT a.attisdropped
+       ORDER BY n.i, a.attnum;
 
 SELECT table_name FROM information_schema.tables WHERE table_schema = COALESCE($1, current_schema()) AND left(table_name, length($2)) = $2 ORDER BY table_name;
-
-SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
-       FROM pg_attribute AS a
-       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-       ORDER BY a.attnum;
 
 SELECT
   CAST(MAX(CASE WHEN "datetime" <= CAST($1 AS TIMESTAMP) THEN "datetime" END) AS TIMESTAMP) AS newest,
@@ -56,11 +26,14 @@ FROM "fact__events";
 SELECT
   COUNT(CASE WHEN user_id IS NULL OR first_datetime IS NULL THEN 1 END) AS without_first_visit,
   COUNT(CASE WHEN FALSE THEN user_id END) AS old_rows,
-  CAST(COALESCE(SUM(CASE WHEN user_id IS NOT NULL AND FALSE THEN hashtextextended(CAST(user_id AS TEXT) || '|' || CAST(first_datetime AS TEXT), 0) END), 0) AS TEXT) AS old_fingerprint,
+  CAST(COALESCE(SUM(CASE WHEN FALSE THEN term END), 0) AS TEXT) AS old_fingerprint,
   COUNT(CASE WHEN first_datetime IS NOT NULL THEN user_id END) AS all_rows,
-  CAST(COALESCE(SUM(CASE WHEN user_id IS NOT NULL AND first_datetime IS NOT NULL THEN hashtextextended(CAST(user_id AS TEXT) || '|' || CAST(first_datetime AS TEXT), 0) END), 0) AS TEXT) AS all_fingerprint,
+  CAST(COALESCE(SUM(term), 0) AS TEXT) AS all_fingerprint,
   CAST(MAX(CASE WHEN user_id IS NOT NULL THEN first_datetime END) AS TIMESTAMP) AS newest
-FROM "dim__users";
+FROM (
+  SELECT user_id, first_datetime, CASE WHEN user_id IS NOT NULL AND first_datetime IS NOT NULL THEN hashtextextended(CAST(user_id AS TEXT) || '|' || CAST(first_datetime AS TEXT), 0) END AS term
+  FROM "dim__users"
+) AS u;
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_users" AS
 SELECT user_id, first_datetime, CAST((first_datetime AT TIME ZONE 'UTC') AT TIME ZONE CAST($1 AS TEXT) AS DATE) AS first_visit_date
@@ -108,8 +81,6 @@ SELECT CAST((s.first_at AT TIME ZONE 'UTC') AT TIME ZONE CAST($2 AS TEXT) AS DAT
   ((CAST((s.first_at AT TIME ZONE 'UTC') AT TIME ZONE CAST($2 AS TEXT) AS DATE)) - (s.first_visit_date)) + 1 AS days_from_first_visit
 FROM "_am_9dd73d90_<build>_scan" AS s
 WHERE s.first_at IS NOT NULL;
-
-SELECT COUNT(*) AS n FROM "_am_9dd73d90_<build>_mart";
 
 CREATE TABLE "_am_9dd73d90_<build>_f0_full" AS
 WITH funnel_users AS (
@@ -231,11 +202,6 @@ ALTER TABLE "_am_9dd73d90_<build>_f1_full" RENAME TO "core_any__funnel_users";
 
 COMMENT ON TABLE "core_any__funnel_users" IS 'activation-metrics funnel table: created and replaced by activation build; do not write to it';
 
-SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
-       FROM pg_attribute AS a
-       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-       ORDER BY a.attnum;
-
 CREATE TABLE "_am_9dd73d90_<build>_state" AS SELECT CAST($1 AS TEXT) AS definition_hash, CAST($2 AS TEXT) AS tracked_events, CAST($3 AS TIMESTAMP) AS watermark, CAST($4 AS TIMESTAMP) AS late_cutoff, CAST($5 AS BIGINT) AS rows_through_late_cutoff, CAST($6 AS TEXT) AS tracked_rows_through_late_cutoff, CAST($7 AS TIMESTAMP) AS users_watermark, CAST($8 AS BIGINT) AS users_rows, CAST($9 AS TEXT) AS users_fingerprint, CAST($10 AS TEXT) AS definition, CAST($11 AS BIGINT) AS data_version, CAST($12 AS BOOLEAN) AS publishing, CAST($13 AS TEXT) AS funnel_tables;
 
 DROP TABLE IF EXISTS "fact__first_activation_events__build_state";
@@ -246,14 +212,8 @@ COMMENT ON TABLE "fact__first_activation_events__build_state" IS 'activation-met
 
 SELECT table_name FROM information_schema.tables WHERE table_schema = COALESCE($1, current_schema()) AND left(table_name, length($2)) = $2 ORDER BY table_name;
 
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_events";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_scan";
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_users", "_am_9dd73d90_<build>_events", "_am_9dd73d90_<build>_scan";
 
 SELECT COUNT(*) AS n FROM "fact__first_activation_events";
-
-SELECT table_name FROM information_schema.tables WHERE table_schema = COALESCE($1, current_schema()) AND left(table_name, length($2)) = $2 ORDER BY table_name;
 
 SELECT pg_advisory_unlock(hashtextextended($1, 0));

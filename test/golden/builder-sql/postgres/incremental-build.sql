@@ -1,58 +1,20 @@
-SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
-       FROM pg_attribute AS a
-       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-       ORDER BY a.attnum;
-
-SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
-       FROM pg_attribute AS a
-       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-       ORDER BY a.attnum;
+SELECT n.i AS requested, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type, obj_description(a.attrelid, 'pg_class') AS comment
+       FROM unnest($1::text[]) WITH ORDINALITY AS n(name, i)
+       JOIN pg_attribute AS a ON a.attrelid = to_regclass(n.name) AND a.attnum > 0 AND NOT a.attisdropped
+       ORDER BY n.i, a.attnum;
 
 SELECT CAST((CAST('2000-01-01 00:00:00' AS TIMESTAMP) AT TIME ZONE 'UTC') AT TIME ZONE CAST($1 AS TEXT) AS DATE) AS d;
 
 SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked;
 
-SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
-       FROM pg_attribute AS a
-       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-       ORDER BY a.attnum;
-
-SELECT obj_description(to_regclass($1), 'pg_class') AS comment;
-
-SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
-       FROM pg_attribute AS a
-       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-       ORDER BY a.attnum;
-
-SELECT obj_description(to_regclass($1), 'pg_class') AS comment;
-
-SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
-       FROM pg_attribute AS a
-       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-       ORDER BY a.attnum;
+SELECT n.i AS requested, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type, obj_description(a.attrelid, 'pg_class') AS comment
+       FROM unnest($1::text[]) WITH ORDINALITY AS n(name, i)
+       JOIN pg_attribute AS a ON a.attrelid = to_regclass(n.name) AND a.attnum > 0 AND NOT a.attisdropped
+       ORDER BY n.i, a.attnum;
 
 SELECT * FROM "fact__first_activation_events__build_state";
 
-SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
-       FROM pg_attribute AS a
-       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-       ORDER BY a.attnum;
-
-SELECT obj_description(to_regclass($1), 'pg_class') AS comment;
-
-SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
-       FROM pg_attribute AS a
-       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-       ORDER BY a.attnum;
-
-SELECT obj_description(to_regclass($1), 'pg_class') AS comment;
-
 SELECT table_name FROM information_schema.tables WHERE table_schema = COALESCE($1, current_schema()) AND left(table_name, length($2)) = $2 ORDER BY table_name;
-
-SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
-       FROM pg_attribute AS a
-       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-       ORDER BY a.attnum;
 
 SELECT
   CAST(MAX(CASE WHEN "datetime" <= CAST($1 AS TIMESTAMP) AND "datetime" > CAST($2 AS TIMESTAMP) THEN "datetime" END) AS TIMESTAMP) AS newest,
@@ -66,11 +28,14 @@ FROM "fact__events";
 SELECT
   COUNT(CASE WHEN user_id IS NULL OR first_datetime IS NULL THEN 1 END) AS without_first_visit,
   COUNT(CASE WHEN first_datetime <= CAST($1 AS TIMESTAMP) THEN user_id END) AS old_rows,
-  CAST(COALESCE(SUM(CASE WHEN user_id IS NOT NULL AND first_datetime <= CAST($1 AS TIMESTAMP) THEN hashtextextended(CAST(user_id AS TEXT) || '|' || CAST(first_datetime AS TEXT), 0) END), 0) AS TEXT) AS old_fingerprint,
+  CAST(COALESCE(SUM(CASE WHEN first_datetime <= CAST($1 AS TIMESTAMP) THEN term END), 0) AS TEXT) AS old_fingerprint,
   COUNT(CASE WHEN first_datetime IS NOT NULL THEN user_id END) AS all_rows,
-  CAST(COALESCE(SUM(CASE WHEN user_id IS NOT NULL AND first_datetime IS NOT NULL THEN hashtextextended(CAST(user_id AS TEXT) || '|' || CAST(first_datetime AS TEXT), 0) END), 0) AS TEXT) AS all_fingerprint,
+  CAST(COALESCE(SUM(term), 0) AS TEXT) AS all_fingerprint,
   CAST(MAX(CASE WHEN user_id IS NOT NULL THEN first_datetime END) AS TIMESTAMP) AS newest
-FROM "dim__users";
+FROM (
+  SELECT user_id, first_datetime, CASE WHEN user_id IS NOT NULL AND first_datetime IS NOT NULL THEN hashtextextended(CAST(user_id AS TEXT) || '|' || CAST(first_datetime AS TEXT), 0) END AS term
+  FROM "dim__users"
+) AS u;
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_changed_users" AS
 SELECT n.user_id, n.first_datetime, CAST((n.first_datetime AT TIME ZONE 'UTC') AT TIME ZONE CAST($1 AS TEXT) AS DATE) AS first_visit_date
@@ -184,9 +149,13 @@ UNION ALL
 SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f1_users") AS u;
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_funnel_history" AS
+SELECT e.user_id, e.event_name, e."datetime" FROM "_am_9dd73d90_<build>_range_events" AS e WHERE e.event_name IN ($1, $2) AND e.user_id IN (SELECT user_id FROM (SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f0_users"
+UNION ALL
+SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f1_users") AS u)
+UNION ALL
 SELECT e.user_id, e.event_name, e."datetime" FROM "fact__events" AS e
 WHERE e.event_name IN ($1, $2)
-  AND e."datetime" <= CAST($3 AS TIMESTAMP) AND e."datetime" >= CAST($4 AS TIMESTAMP)
+  AND e."datetime" >= CAST($3 AS TIMESTAMP) AND e."datetime" <= CAST($4 AS TIMESTAMP)
   AND e.user_id IN (SELECT user_id FROM (SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f0_users"
 UNION ALL
 SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f1_users") AS u);
@@ -311,41 +280,14 @@ DELETE FROM "core__funnel_users" WHERE "user_id" IN (SELECT "user_id" FROM "_am_
 
 INSERT INTO "core__funnel_users" ("user_id", "cohort_date", "first_visit_datetime", "excluded", "key_event_1_at", "key_event_1_seconds", "key_event_2_at", "key_event_2_seconds") SELECT "user_id", "cohort_date", "first_visit_datetime", "excluded", "key_event_1_at", "key_event_1_seconds", "key_event_2_at", "key_event_2_seconds" FROM "_am_9dd73d90_<build>_f0_rows" WHERE action = 'upsert';
 
-SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
-       FROM pg_attribute AS a
-       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-       ORDER BY a.attnum;
-
 DELETE FROM "fact__first_activation_events__build_state";
 
 INSERT INTO "fact__first_activation_events__build_state" SELECT CAST($1 AS TEXT) AS definition_hash, CAST($2 AS TEXT) AS tracked_events, CAST($3 AS TIMESTAMP) AS watermark, CAST($4 AS TIMESTAMP) AS late_cutoff, CAST($5 AS BIGINT) AS rows_through_late_cutoff, CAST($6 AS TEXT) AS tracked_rows_through_late_cutoff, CAST($7 AS TIMESTAMP) AS users_watermark, CAST($8 AS BIGINT) AS users_rows, CAST($9 AS TEXT) AS users_fingerprint, CAST($10 AS TEXT) AS definition, CAST($11 AS BIGINT) AS data_version, CAST($12 AS BOOLEAN) AS publishing, CAST($13 AS TEXT) AS funnel_tables;
 
 SELECT table_name FROM information_schema.tables WHERE table_schema = COALESCE($1, current_schema()) AND left(table_name, length($2)) = $2 ORDER BY table_name;
 
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_changed_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_gone_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_events";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_scan";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_delta";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f0_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f1_users";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_funnel_history";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f0_rows";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f1_rows";
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_changed_users", "_am_9dd73d90_<build>_gone_users", "_am_9dd73d90_<build>_range_events", "_am_9dd73d90_<build>_range_users", "_am_9dd73d90_<build>_scan", "_am_9dd73d90_<build>_delta", "_am_9dd73d90_<build>_f0_users", "_am_9dd73d90_<build>_f1_users", "_am_9dd73d90_<build>_funnel_history", "_am_9dd73d90_<build>_f0_rows", "_am_9dd73d90_<build>_f1_rows";
 
 SELECT COUNT(*) AS n FROM "fact__first_activation_events";
-
-SELECT table_name FROM information_schema.tables WHERE table_schema = COALESCE($1, current_schema()) AND left(table_name, length($2)) = $2 ORDER BY table_name;
 
 SELECT pg_advisory_unlock(hashtextextended($1, 0));

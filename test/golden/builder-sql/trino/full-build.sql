@@ -1,6 +1,7 @@
-SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position;
+SELECT table_schema, table_name, column_name, data_type FROM "iceberg".information_schema.columns
+         WHERE table_schema IN (?) AND table_name IN (?, ?) ORDER BY table_schema, table_name, ordinal_position;
 
-SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position;
+SELECT schema_name, table_name, comment FROM system.metadata.table_comments WHERE catalog_name = ? AND schema_name IN (?) AND table_name IN (?, ?);
 
 SELECT CAST(at_timezone(with_timezone(CAST('2000-01-01 00:00:00' AS TIMESTAMP(6)), 'UTC'), $1) AS DATE) AS d;
 
@@ -19,36 +20,35 @@ ON l.lock_key = s.lock_key
 WHEN MATCHED AND l.expires_at < s.now THEN UPDATE SET token = s.token, holder = s.holder, acquired_at = s.now, expires_at = s.now + INTERVAL '120' SECOND
 WHEN NOT MATCHED THEN INSERT (lock_key, token, holder, acquired_at, expires_at) VALUES (s.lock_key, s.token, s.holder, s.now, s.now + INTERVAL '120' SECOND);
 
-SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position;
+SELECT table_schema, table_name, column_name, data_type FROM "iceberg".information_schema.columns
+         WHERE table_schema IN (?) AND table_name IN (?, ?, ?, ?) ORDER BY table_schema, table_name, ordinal_position;
 
-SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position;
-
-SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position;
-
-SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position;
-
-SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position;
+SELECT schema_name, table_name, comment FROM system.metadata.table_comments WHERE catalog_name = ? AND schema_name IN (?) AND table_name IN (?, ?, ?, ?);
 
 SELECT table_name FROM "iceberg".information_schema.tables WHERE table_schema = ? AND starts_with(table_name, ?) ORDER BY table_name;
 
-SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position;
-
-SELECT COUNT(*) AS n, CAST(MAX("datetime") AS VARCHAR) AS latest,
-  COUNT(CASE WHEN "datetime" > CAST($1 AS TIMESTAMP(6)) THEN 1 END) AS out_of_range
-FROM "fact__events" WHERE "datetime" > CAST($2 AS TIMESTAMP(6));
-
-SELECT CAST(MAX("datetime") AS TIMESTAMP(6)) AS newest FROM "fact__events" WHERE "datetime" <= CAST($1 AS TIMESTAMP(6));
-
-SELECT COUNT(*) AS n FROM "fact__events";
+SELECT
+  (SELECT CAST(MAX("datetime") AS TIMESTAMP(6)) FROM "fact__events" WHERE "datetime" <= CAST($1 AS TIMESTAMP(6))) AS newest,
+  future.n AS future_n, future.latest AS future_latest, future.out_of_range AS future_out_of_range,
+  (SELECT COUNT(*) FROM "fact__events") AS total,
+  CAST(0 AS BIGINT) AS after_previous_cutoff
+FROM (
+  SELECT COUNT(*) AS n, CAST(MAX("datetime") AS VARCHAR) AS latest,
+    COUNT(CASE WHEN "datetime" > CAST($2 AS TIMESTAMP(6)) THEN 1 END) AS out_of_range
+  FROM "fact__events" WHERE "datetime" > CAST($1 AS TIMESTAMP(6))
+) AS future;
 
 SELECT
   COUNT(CASE WHEN user_id IS NULL OR first_datetime IS NULL THEN 1 END) AS without_first_visit,
   COUNT(CASE WHEN FALSE THEN user_id END) AS old_rows,
-  CAST(COALESCE(SUM(CASE WHEN user_id IS NOT NULL AND FALSE THEN CAST(from_big_endian_64(xxhash64(to_utf8(CAST(user_id AS VARCHAR) || '|' || CAST(CAST(first_datetime AS TIMESTAMP(6)) AS VARCHAR)))) AS DECIMAL(38, 0)) END), 0) AS VARCHAR) AS old_fingerprint,
+  CAST(COALESCE(SUM(CASE WHEN FALSE THEN term END), 0) AS VARCHAR) AS old_fingerprint,
   COUNT(CASE WHEN first_datetime IS NOT NULL THEN user_id END) AS all_rows,
-  CAST(COALESCE(SUM(CASE WHEN user_id IS NOT NULL AND first_datetime IS NOT NULL THEN CAST(from_big_endian_64(xxhash64(to_utf8(CAST(user_id AS VARCHAR) || '|' || CAST(CAST(first_datetime AS TIMESTAMP(6)) AS VARCHAR)))) AS DECIMAL(38, 0)) END), 0) AS VARCHAR) AS all_fingerprint,
+  CAST(COALESCE(SUM(term), 0) AS VARCHAR) AS all_fingerprint,
   CAST(MAX(CASE WHEN user_id IS NOT NULL THEN first_datetime END) AS TIMESTAMP(6)) AS newest
-FROM "dim__users";
+FROM (
+  SELECT user_id, first_datetime, CASE WHEN user_id IS NOT NULL AND first_datetime IS NOT NULL THEN CAST(from_big_endian_64(xxhash64(to_utf8(CAST(user_id AS VARCHAR) || '|' || CAST(CAST(first_datetime AS TIMESTAMP(6)) AS VARCHAR)))) AS DECIMAL(38, 0)) END AS term
+  FROM "dim__users"
+) AS u;
 
 CREATE TABLE "_am_9dd73d90_<build>_users" AS
 SELECT user_id, first_datetime, CAST(at_timezone(with_timezone(first_datetime, 'UTC'), $1) AS DATE) AS first_visit_date
@@ -94,8 +94,6 @@ SELECT CAST(at_timezone(with_timezone(s.first_at, 'UTC'), $2) AS DATE) AS "date"
   CAST(date_diff('day', s.first_visit_date, CAST(at_timezone(with_timezone(s.first_at, 'UTC'), $2) AS DATE)) AS INTEGER) + 1 AS days_from_first_visit
 FROM "_am_9dd73d90_<build>_scan" AS s
 WHERE s.first_at IS NOT NULL;
-
-SELECT COUNT(*) AS n FROM "_am_9dd73d90_<build>_mart";
 
 CREATE TABLE "_am_9dd73d90_<build>_f0_full" AS
 WITH funnel_users AS (
@@ -226,8 +224,6 @@ DROP TABLE "_am_9dd73d90_<build>_f1_full";
 
 COMMENT ON TABLE "core_any__funnel_users" IS 'activation-metrics funnel table: created and replaced by activation build; do not write to it';
 
-SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position;
-
 CREATE TABLE "_am_9dd73d90_<build>_state" AS SELECT CAST($1 AS VARCHAR) AS definition_hash, CAST($2 AS VARCHAR) AS tracked_events, CAST($3 AS TIMESTAMP(6)) AS watermark, CAST($4 AS TIMESTAMP(6)) AS late_cutoff, CAST($5 AS BIGINT) AS rows_through_late_cutoff, CAST($6 AS VARCHAR) AS tracked_rows_through_late_cutoff, CAST($7 AS TIMESTAMP(6)) AS users_watermark, CAST($8 AS BIGINT) AS users_rows, CAST($9 AS VARCHAR) AS users_fingerprint, CAST($10 AS VARCHAR) AS definition, CAST($11 AS BIGINT) AS data_version, CAST($12 AS BOOLEAN) AS publishing, CAST($13 AS VARCHAR) AS funnel_tables;
 
 SELECT schema_name, table_name, comment FROM system.metadata.table_comments
@@ -248,8 +244,6 @@ DROP TABLE IF EXISTS "_am_9dd73d90_<build>_scan";
 DROP TABLE IF EXISTS "_am_9dd73d90_<build>_users";
 
 SELECT COUNT(*) AS n FROM "fact__first_activation_events";
-
-SELECT table_name FROM "iceberg".information_schema.tables WHERE table_schema = ? AND starts_with(table_name, ?) ORDER BY table_name;
 
 DELETE FROM "iceberg"."<test schema>"."_am_build_locks" WHERE lock_key = ? AND token = ?;
 

@@ -1,6 +1,7 @@
-SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position;
+SELECT table_schema, table_name, column_name, data_type FROM "iceberg".information_schema.columns
+         WHERE table_schema IN (?) AND table_name IN (?, ?) ORDER BY table_schema, table_name, ordinal_position;
 
-SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position;
+SELECT schema_name, table_name, comment FROM system.metadata.table_comments WHERE catalog_name = ? AND schema_name IN (?) AND table_name IN (?, ?);
 
 SELECT CAST(at_timezone(with_timezone(CAST('2000-01-01 00:00:00' AS TIMESTAMP(6)), 'UTC'), $1) AS DATE) AS d;
 
@@ -10,48 +11,37 @@ ON l.lock_key = s.lock_key
 WHEN MATCHED AND l.expires_at < s.now THEN UPDATE SET token = s.token, holder = s.holder, acquired_at = s.now, expires_at = s.now + INTERVAL '120' SECOND
 WHEN NOT MATCHED THEN INSERT (lock_key, token, holder, acquired_at, expires_at) VALUES (s.lock_key, s.token, s.holder, s.now, s.now + INTERVAL '120' SECOND);
 
-SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position;
+SELECT table_schema, table_name, column_name, data_type FROM "iceberg".information_schema.columns
+         WHERE table_schema IN (?) AND table_name IN (?, ?, ?, ?) ORDER BY table_schema, table_name, ordinal_position;
 
-SELECT comment FROM system.metadata.table_comments WHERE catalog_name = ? AND schema_name = ? AND table_name = ?;
-
-SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position;
-
-SELECT comment FROM system.metadata.table_comments WHERE catalog_name = ? AND schema_name = ? AND table_name = ?;
-
-SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position;
+SELECT schema_name, table_name, comment FROM system.metadata.table_comments WHERE catalog_name = ? AND schema_name IN (?) AND table_name IN (?, ?, ?, ?);
 
 SELECT * FROM "fact__first_activation_events__build_state";
 
-SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position;
-
-SELECT comment FROM system.metadata.table_comments WHERE catalog_name = ? AND schema_name = ? AND table_name = ?;
-
-SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position;
-
-SELECT comment FROM system.metadata.table_comments WHERE catalog_name = ? AND schema_name = ? AND table_name = ?;
-
 SELECT table_name FROM "iceberg".information_schema.tables WHERE table_schema = ? AND starts_with(table_name, ?) ORDER BY table_name;
 
-SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position;
-
-SELECT COUNT(*) AS n, CAST(MAX("datetime") AS VARCHAR) AS latest,
-  COUNT(CASE WHEN "datetime" > CAST($1 AS TIMESTAMP(6)) THEN 1 END) AS out_of_range
-FROM "fact__events" WHERE "datetime" > CAST($2 AS TIMESTAMP(6));
-
-SELECT CAST(MAX("datetime") AS TIMESTAMP(6)) AS newest FROM "fact__events" WHERE "datetime" <= CAST($1 AS TIMESTAMP(6)) AND "datetime" > CAST($2 AS TIMESTAMP(6));
-
-SELECT COUNT(*) AS n FROM "fact__events";
-
-SELECT COUNT(*) AS n FROM "fact__events" WHERE "datetime" > CAST($1 AS TIMESTAMP(6));
+SELECT
+  (SELECT CAST(MAX("datetime") AS TIMESTAMP(6)) FROM "fact__events" WHERE "datetime" <= CAST($1 AS TIMESTAMP(6)) AND "datetime" > CAST($2 AS TIMESTAMP(6))) AS newest,
+  future.n AS future_n, future.latest AS future_latest, future.out_of_range AS future_out_of_range,
+  (SELECT COUNT(*) FROM "fact__events") AS total,
+  (SELECT COUNT(*) FROM "fact__events" WHERE "datetime" > CAST($3 AS TIMESTAMP(6))) AS after_previous_cutoff
+FROM (
+  SELECT COUNT(*) AS n, CAST(MAX("datetime") AS VARCHAR) AS latest,
+    COUNT(CASE WHEN "datetime" > CAST($4 AS TIMESTAMP(6)) THEN 1 END) AS out_of_range
+  FROM "fact__events" WHERE "datetime" > CAST($1 AS TIMESTAMP(6))
+) AS future;
 
 SELECT
   COUNT(CASE WHEN user_id IS NULL OR first_datetime IS NULL THEN 1 END) AS without_first_visit,
   COUNT(CASE WHEN first_datetime <= CAST($1 AS TIMESTAMP(6)) THEN user_id END) AS old_rows,
-  CAST(COALESCE(SUM(CASE WHEN user_id IS NOT NULL AND first_datetime <= CAST($1 AS TIMESTAMP(6)) THEN CAST(from_big_endian_64(xxhash64(to_utf8(CAST(user_id AS VARCHAR) || '|' || CAST(CAST(first_datetime AS TIMESTAMP(6)) AS VARCHAR)))) AS DECIMAL(38, 0)) END), 0) AS VARCHAR) AS old_fingerprint,
+  CAST(COALESCE(SUM(CASE WHEN first_datetime <= CAST($1 AS TIMESTAMP(6)) THEN term END), 0) AS VARCHAR) AS old_fingerprint,
   COUNT(CASE WHEN first_datetime IS NOT NULL THEN user_id END) AS all_rows,
-  CAST(COALESCE(SUM(CASE WHEN user_id IS NOT NULL AND first_datetime IS NOT NULL THEN CAST(from_big_endian_64(xxhash64(to_utf8(CAST(user_id AS VARCHAR) || '|' || CAST(CAST(first_datetime AS TIMESTAMP(6)) AS VARCHAR)))) AS DECIMAL(38, 0)) END), 0) AS VARCHAR) AS all_fingerprint,
+  CAST(COALESCE(SUM(term), 0) AS VARCHAR) AS all_fingerprint,
   CAST(MAX(CASE WHEN user_id IS NOT NULL THEN first_datetime END) AS TIMESTAMP(6)) AS newest
-FROM "dim__users";
+FROM (
+  SELECT user_id, first_datetime, CASE WHEN user_id IS NOT NULL AND first_datetime IS NOT NULL THEN CAST(from_big_endian_64(xxhash64(to_utf8(CAST(user_id AS VARCHAR) || '|' || CAST(CAST(first_datetime AS TIMESTAMP(6)) AS VARCHAR)))) AS DECIMAL(38, 0)) END AS term
+  FROM "dim__users"
+) AS u;
 
 CREATE TABLE "_am_9dd73d90_<build>_changed_users" AS
 SELECT n.user_id, n.first_datetime, CAST(at_timezone(with_timezone(n.first_datetime, 'UTC'), $1) AS DATE) AS first_visit_date
@@ -165,9 +155,13 @@ UNION ALL
 SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f1_users") AS u;
 
 CREATE TABLE "_am_9dd73d90_<build>_funnel_history" AS
+SELECT e.user_id, e.event_name, e."datetime" FROM "_am_9dd73d90_<build>_range_events" AS e WHERE e.event_name IN ($1, $2) AND e.user_id IN (SELECT user_id FROM (SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f0_users"
+UNION ALL
+SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f1_users") AS u)
+UNION ALL
 SELECT e.user_id, e.event_name, e."datetime" FROM "fact__events" AS e
 WHERE e.event_name IN ($1, $2)
-  AND e."datetime" <= CAST($3 AS TIMESTAMP(6)) AND e."datetime" >= CAST($4 AS TIMESTAMP(6))
+  AND e."datetime" >= CAST($3 AS TIMESTAMP(6)) AND e."datetime" <= CAST($4 AS TIMESTAMP(6))
   AND e.user_id IN (SELECT user_id FROM (SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f0_users"
 UNION ALL
 SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f1_users") AS u);
@@ -284,8 +278,6 @@ SELECT event_name,
 FROM "fact__events" WHERE "datetime" > CAST($3 AS TIMESTAMP(6))
 GROUP BY event_name;
 
-SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position;
-
 CREATE TABLE "_am_9dd73d90_<build>_pending_state" AS SELECT CAST($1 AS VARCHAR) AS definition_hash, CAST($2 AS VARCHAR) AS tracked_events, CAST($3 AS TIMESTAMP(6)) AS watermark, CAST($4 AS TIMESTAMP(6)) AS late_cutoff, CAST($5 AS BIGINT) AS rows_through_late_cutoff, CAST($6 AS VARCHAR) AS tracked_rows_through_late_cutoff, CAST($7 AS TIMESTAMP(6)) AS users_watermark, CAST($8 AS BIGINT) AS users_rows, CAST($9 AS VARCHAR) AS users_fingerprint, CAST($10 AS VARCHAR) AS definition, CAST($11 AS BIGINT) AS data_version, CAST($12 AS BOOLEAN) AS publishing, CAST($13 AS VARCHAR) AS funnel_tables;
 
 SELECT schema_name, table_name, comment FROM system.metadata.table_comments
@@ -310,8 +302,6 @@ ON t."user_id" = r."user_id"
 WHEN MATCHED AND r.action = 'delete' THEN DELETE
 WHEN MATCHED THEN UPDATE SET "cohort_date" = r."cohort_date", "first_visit_datetime" = r."first_visit_datetime", "excluded" = r."excluded", "key_event_1_at" = r."key_event_1_at", "key_event_1_seconds" = r."key_event_1_seconds", "key_event_2_at" = r."key_event_2_at", "key_event_2_seconds" = r."key_event_2_seconds"
 WHEN NOT MATCHED AND r.action = 'upsert' THEN INSERT ("user_id", "cohort_date", "first_visit_datetime", "excluded", "key_event_1_at", "key_event_1_seconds", "key_event_2_at", "key_event_2_seconds") VALUES (r."user_id", r."cohort_date", r."first_visit_datetime", r."excluded", r."key_event_1_at", r."key_event_1_seconds", r."key_event_2_at", r."key_event_2_seconds");
-
-SELECT column_name, data_type FROM "iceberg".information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position;
 
 CREATE TABLE "_am_9dd73d90_<build>_state" AS SELECT CAST($1 AS VARCHAR) AS definition_hash, CAST($2 AS VARCHAR) AS tracked_events, CAST($3 AS TIMESTAMP(6)) AS watermark, CAST($4 AS TIMESTAMP(6)) AS late_cutoff, CAST($5 AS BIGINT) AS rows_through_late_cutoff, CAST($6 AS VARCHAR) AS tracked_rows_through_late_cutoff, CAST($7 AS TIMESTAMP(6)) AS users_watermark, CAST($8 AS BIGINT) AS users_rows, CAST($9 AS VARCHAR) AS users_fingerprint, CAST($10 AS VARCHAR) AS definition, CAST($11 AS BIGINT) AS data_version, CAST($12 AS BOOLEAN) AS publishing, CAST($13 AS VARCHAR) AS funnel_tables;
 
@@ -349,8 +339,6 @@ DROP TABLE IF EXISTS "_am_9dd73d90_<build>_range_users";
 DROP TABLE IF EXISTS "_am_9dd73d90_<build>_scan";
 
 SELECT COUNT(*) AS n FROM "fact__first_activation_events";
-
-SELECT table_name FROM "iceberg".information_schema.tables WHERE table_schema = ? AND starts_with(table_name, ?) ORDER BY table_name;
 
 DELETE FROM "iceberg"."<test schema>"."_am_build_locks" WHERE lock_key = ? AND token = ?;
 

@@ -135,17 +135,17 @@ export class FunnelTables {
     for (const [i, funnel] of funnels.entries()) {
       const p = new BoundParams(d);
       const openUntil = funnelOpenUntil(d, spec, funnel, 'u.first_datetime', 'u.first_visit_date', p);
-      // The funnel's events in the scan range (the range's slice of the log): a user whose earliest
-      // one there (at or after the first visit) falls before their windows close, and the new or
-      // moved users. The window's end is computed once per user, not per event.
+      // The funnel's events in the scan range (the range's slice of the log): a user with one there
+      // at or after the first visit and before their windows close, and the new or moved users. The
+      // windows' end is computed once per user (a zone conversion, outside UTC), not per event.
+      const candidates = openUntil === undefined ? this.q(scope.rangeUsers) : `(SELECT u.*, ${openUntil} AS open_until FROM ${this.q(scope.rangeUsers)} AS u)`;
       const select = `SELECT u.user_id, u.first_datetime, u.first_visit_date
-FROM ${this.q(scope.rangeUsers)} AS u
-JOIN (
-  SELECT e.user_id, MIN(e."datetime") AS earliest
-  FROM ${this.q(scope.rangeEvents)} AS e JOIN ${this.q(scope.rangeUsers)} AS r ON r.user_id = e.user_id
-  WHERE e.event_name IN (${p.list(funnelEvents(funnel))}) AND e."datetime" >= r.first_datetime
-  GROUP BY e.user_id
-) AS t ON t.user_id = u.user_id${openUntil === undefined ? '' : `\nWHERE t.earliest <= ${openUntil}`}
+FROM ${candidates} AS u
+WHERE EXISTS (
+  SELECT 1 FROM ${this.q(scope.rangeEvents)} AS e
+  WHERE e.user_id = u.user_id AND e.event_name IN (${p.list(funnelEvents(funnel))})
+    AND e."datetime" >= u.first_datetime${openUntil === undefined ? '' : ' AND e."datetime" <= u.open_until'}
+)
 UNION
 SELECT user_id, first_datetime, first_visit_date FROM ${this.q(scope.changedUsers)}`;
       const key = JSON.stringify([select, p.values]);

@@ -106,51 +106,40 @@ WITH scanned AS (
 upserts AS (
   SELECT CAST((s.first_at AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE) AS "date", s.first_at AS "datetime", s.user_id, s.event_name, u.first_visit_date, u.first_datetime AS first_visit_datetime,
   CAST(date_diff('hour', date_trunc('hour', u.first_datetime), date_trunc('hour', s.first_at)) AS INTEGER) + 1 AS hours_from_first_visit,
-  CAST((CAST((s.first_at AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE)) - (u.first_visit_date) AS INTEGER) + 1 AS days_from_first_visit, CASE WHEN (k.user_id IS NULL OR (k.user_id IN (SELECT user_id FROM "_am_9dd73d90_<build>_changed_users") OR k.user_id IN (SELECT user_id FROM "_am_9dd73d90_<build>_gone_users"))) THEN 'insert' ELSE 'update' END AS action
+  CAST((CAST((s.first_at AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE)) - (u.first_visit_date) AS INTEGER) + 1 AS days_from_first_visit, CASE WHEN (k.user_id IS NULL OR (k.user_id IN (SELECT user_id FROM "_am_9dd73d90_<build>_changed_users") OR k.user_id IN (SELECT user_id FROM "_am_9dd73d90_<build>_gone_users"))) THEN 'insert' ELSE 'update' END AS action, k.user_id IS NOT NULL AS stored
   FROM scanned AS s
   JOIN "_am_9dd73d90_<build>_range_users" AS u ON u.user_id = s.user_id
   LEFT JOIN "fact__first_activation_events" AS k ON k.user_id = s.user_id AND k.event_name = s.event_name
   WHERE (k.user_id IS NULL OR (k.user_id IN (SELECT user_id FROM "_am_9dd73d90_<build>_changed_users") OR k.user_id IN (SELECT user_id FROM "_am_9dd73d90_<build>_gone_users"))) OR s.first_at < k."datetime"
   UNION ALL
-  SELECT f.*, 'insert' AS action FROM (SELECT u.first_visit_date AS "date", u.first_datetime AS "datetime", u.user_id, CAST($2 AS VARCHAR) AS event_name,
+  SELECT f.*, 'insert' AS action, FALSE AS stored FROM (SELECT u.first_visit_date AS "date", u.first_datetime AS "datetime", u.user_id, CAST($2 AS VARCHAR) AS event_name,
   u.first_visit_date, u.first_datetime AS first_visit_datetime, 1 AS hours_from_first_visit, 1 AS days_from_first_visit
 FROM "_am_9dd73d90_<build>_changed_users" AS u) AS f
 )
-SELECT * FROM upserts
-UNION ALL
-SELECT NULL, NULL, m.user_id, m.event_name, NULL, NULL, NULL, NULL, 'delete'
-FROM (
-  -- rows of rebuilt users (a semi-join on a few users), and rows of events no longer tracked
-  SELECT user_id, event_name FROM "fact__first_activation_events" WHERE user_id IN (SELECT user_id FROM "_am_9dd73d90_<build>_changed_users" UNION ALL SELECT user_id FROM "_am_9dd73d90_<build>_gone_users")
-) AS m
-WHERE NOT EXISTS (SELECT 1 FROM upserts AS x WHERE x.user_id = m.user_id AND x.event_name = m.event_name);
+SELECT * FROM upserts;
 
 SELECT COUNT(CASE WHEN action = 'insert' THEN 1 END) AS inserted, COUNT(CASE WHEN action = 'update' THEN 1 END) AS updated,
-  COUNT(CASE WHEN action = 'delete' THEN 1 END) AS deleted FROM "_am_9dd73d90_<build>_delta";
+  COUNT(CASE WHEN action = 'delete' THEN 1 END) AS deleted, COUNT(CASE WHEN stored THEN 1 END) AS stored FROM "_am_9dd73d90_<build>_delta";
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_f0_users" AS
 SELECT u.user_id, u.first_datetime, u.first_visit_date
-FROM "_am_9dd73d90_<build>_range_users" AS u
-JOIN (
-  SELECT e.user_id, MIN(e."datetime") AS earliest
-  FROM "_am_9dd73d90_<build>_range_events" AS e JOIN "_am_9dd73d90_<build>_range_users" AS r ON r.user_id = e.user_id
-  WHERE e.event_name IN ($4, $5) AND e."datetime" >= r.first_datetime
-  GROUP BY e.user_id
-) AS t ON t.user_id = u.user_id
-WHERE t.earliest <= GREATEST(CAST((CAST((u.first_visit_date + CAST($1 AS INTEGER)) AS TIMESTAMP) AT TIME ZONE $2) AT TIME ZONE 'UTC' AS TIMESTAMP), (u.first_datetime + to_seconds(CAST($3 AS BIGINT))))
+FROM (SELECT u.*, GREATEST(CAST((CAST((u.first_visit_date + CAST($1 AS INTEGER)) AS TIMESTAMP) AT TIME ZONE $2) AT TIME ZONE 'UTC' AS TIMESTAMP), (u.first_datetime + to_seconds(CAST($3 AS BIGINT)))) AS open_until FROM "_am_9dd73d90_<build>_range_users" AS u) AS u
+WHERE EXISTS (
+  SELECT 1 FROM "_am_9dd73d90_<build>_range_events" AS e
+  WHERE e.user_id = u.user_id AND e.event_name IN ($4, $5)
+    AND e."datetime" >= u.first_datetime AND e."datetime" <= u.open_until
+)
 UNION
 SELECT user_id, first_datetime, first_visit_date FROM "_am_9dd73d90_<build>_changed_users";
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_f1_users" AS
 SELECT u.user_id, u.first_datetime, u.first_visit_date
-FROM "_am_9dd73d90_<build>_range_users" AS u
-JOIN (
-  SELECT e.user_id, MIN(e."datetime") AS earliest
-  FROM "_am_9dd73d90_<build>_range_events" AS e JOIN "_am_9dd73d90_<build>_range_users" AS r ON r.user_id = e.user_id
-  WHERE e.event_name IN ($4, $5) AND e."datetime" >= r.first_datetime
-  GROUP BY e.user_id
-) AS t ON t.user_id = u.user_id
-WHERE t.earliest <= GREATEST((date_trunc('hour', u.first_datetime) + to_seconds(CAST($1 AS BIGINT))), CAST((CAST((u.first_visit_date + CAST($2 AS INTEGER)) AS TIMESTAMP) AT TIME ZONE $3) AT TIME ZONE 'UTC' AS TIMESTAMP))
+FROM (SELECT u.*, GREATEST((date_trunc('hour', u.first_datetime) + to_seconds(CAST($1 AS BIGINT))), CAST((CAST((u.first_visit_date + CAST($2 AS INTEGER)) AS TIMESTAMP) AT TIME ZONE $3) AT TIME ZONE 'UTC' AS TIMESTAMP)) AS open_until FROM "_am_9dd73d90_<build>_range_users" AS u) AS u
+WHERE EXISTS (
+  SELECT 1 FROM "_am_9dd73d90_<build>_range_events" AS e
+  WHERE e.user_id = u.user_id AND e.event_name IN ($4, $5)
+    AND e."datetime" >= u.first_datetime AND e."datetime" <= u.open_until
+)
 UNION
 SELECT user_id, first_datetime, first_visit_date FROM "_am_9dd73d90_<build>_changed_users";
 
@@ -281,8 +270,6 @@ SELECT event_name,
   COUNT(CASE WHEN "datetime" <= CAST($1 AS TIMESTAMP) THEN 1 END) AS through_cutoff
 FROM "fact__events" WHERE "datetime" > CAST($3 AS TIMESTAMP)
 GROUP BY event_name;
-
-DELETE FROM "fact__first_activation_events" AS m WHERE EXISTS (SELECT 1 FROM "_am_9dd73d90_<build>_delta" AS d WHERE d.user_id = m.user_id AND d.event_name = m.event_name);
 
 INSERT INTO "fact__first_activation_events" ("date", "datetime", "user_id", "event_name", "first_visit_date", "first_visit_datetime", "hours_from_first_visit", "days_from_first_visit") SELECT "date", "datetime", "user_id", "event_name", "first_visit_date", "first_visit_datetime", "hours_from_first_visit", "days_from_first_visit" FROM "_am_9dd73d90_<build>_delta" WHERE action <> 'delete';
 

@@ -49,12 +49,15 @@ export function modelSql(dialect: Dialect): ModelSql {
  * conversion for the current query; two Newton steps  x ← x + (midnight − convertTz(x))  absorb a
  * daylight-saving change between the first guess and the answer (zones that switch at midnight).
  * Returns the two steps: the first as a hidden helper member (Cube's f-strings do not nest twice).
+ * Where the query's zone has no offset at that midnight (UTC queries, whose conversion is the
+ * identity here: src/query/utc-session-query.ts), both steps give midnight itself, and a CASE
+ * skips their per-row arithmetic: a third of a funnel query's SQL time on the user-grain tables.
  */
 export function pinnedDateSql(m: ModelSql, dateSql: string, helperMember: string): { helper: string; pinned: string } {
   const midnight = `CAST(${dateSql} AS ${m.dialect.types.timestamp})`;
   // Parenthesized: Cube pastes these into casts such as `(...)::timestamptz`.
   const d = m.dialect;
   const helper = `(${d.plusDifference(midnight, midnight, `{SQL_UTILS.convertTz(f'${midnight}')}`)})`;
-  const pinned = `(${d.plusDifference(`{${helperMember}}`, midnight, `{SQL_UTILS.convertTz(f'{${helperMember}}')}`)})`;
+  const pinned = `(CASE WHEN {SQL_UTILS.convertTz(f'${midnight}')} = ${midnight} THEN ${midnight} ELSE ${d.plusDifference(`{${helperMember}}`, midnight, `{SQL_UTILS.convertTz(f'{${helperMember}}')}`)} END)`;
   return { helper, pinned };
 }

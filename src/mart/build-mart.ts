@@ -272,22 +272,16 @@ class Build {
     await this.run1(sql.stageEventSlice(sliceEvents, watermark ?? BEFORE_EVERY_EVENT));
     // The funnel tables compare its datetime with its first visits: the planner must know its size.
     await this.warehouse.refreshStatistics(slice);
-    const scanned = await this.all(sql.fullScanSummary(spec.events));
-    const scan = {
-      rowsScanned: sum(scanned, 'rows_scanned'),
-      rowsBeforeFirstVisit: sum(scanned, 'rows_before_first_visit'),
-      rowsUnknownUser: sum(scanned, 'rows_unknown_user'),
-      unknownUsers: Number(scanned[0]?.unknown_users ?? 0),
-    };
-    // Tracked rows per event at or before the watermark: the slice holds every one.
-    const scannedPerEvent = perEvent(scanned, 'rows_scanned');
+    await this.run1(sql.stageFullScan(spec.events, watermark));
+    const scan = await this.scanSummary();
     await this.step('scan events');
 
     const martRowsBefore = martExists ? Number((await this.one(sql.martRowCount())).n) : 0;
-    const created = await this.run1(sql.stageMart(spec.events));
+    const created = await this.run1(sql.stageMart());
     const inserted = created > 0 ? created : Number((await this.one(sql.rowCount(this.names.mart))).n);
     const funnels = await this.timeFunnels(() => this.funnelTables(watermark).stageFull(spec.funnels, this.names.users, { table: slice, withFirstVisits: true }));
 
+    const scannedPerEvent = perEvent(await this.all(sql.scannedPerEvent()));
     return {
       watermark,
       scannedAfter: null,
@@ -416,7 +410,7 @@ class Build {
       publishMart: async () => {
         if (!anyChange) return;
         if (warehouse.dialect.capabilities.transactions) {
-          for (const s of sql.publishDeltaByDeleteInsert(Number(delta.stored) > 0)) await this.run1(s);
+          for (const s of sql.publishDeltaByDeleteInsert()) await this.run1(s);
         } else {
           await this.run1(sql.publishDeltaByMerge());
         }

@@ -60,12 +60,24 @@ FROM "fact__events" AS e
 LEFT JOIN "_am_9dd73d90_<build>_users" AS u ON u.user_id = e.user_id
 WHERE e.event_name IN ($1, $2) AND e."datetime" <= CAST($3 AS TIMESTAMP);
 
-SELECT event_name, COUNT(*) AS rows_scanned,
-  COUNT(CASE WHEN "datetime" < first_datetime THEN 1 END) AS rows_before_first_visit,
-  COUNT(CASE WHEN first_datetime IS NULL THEN 1 END) AS rows_unknown_user,
-  (SELECT COUNT(DISTINCT user_id) FROM "_am_9dd73d90_<build>_events" WHERE first_datetime IS NULL AND event_name IN ($1, $2)) AS unknown_users
-FROM "_am_9dd73d90_<build>_events" WHERE event_name IN ($1, $2)
-GROUP BY event_name;
+CREATE TEMP TABLE "_am_9dd73d90_<build>_scan" AS
+SELECT e.user_id, e.event_name,
+  MIN(CASE WHEN e."datetime" >= e.first_datetime THEN e."datetime" END) AS first_at,
+  COUNT(*) AS rows_scanned,
+  COUNT(CASE WHEN e."datetime" < e.first_datetime THEN 1 END) AS rows_before_first_visit,
+  COUNT(CASE WHEN e.first_datetime IS NULL THEN 1 END) AS rows_unknown_user,
+  MIN(e.first_datetime) AS first_datetime,
+  MIN(e.first_visit_date) AS first_visit_date
+FROM "_am_9dd73d90_<build>_events" AS e
+WHERE e.event_name IN ($1, $2) AND e."datetime" <= CAST($3 AS TIMESTAMP)
+GROUP BY e.user_id, e.event_name;
+
+SELECT
+  COALESCE(SUM(rows_scanned), 0) AS rows_scanned,
+  COALESCE(SUM(rows_before_first_visit), 0) AS rows_before_first_visit,
+  COALESCE(SUM(rows_unknown_user), 0) AS rows_unknown_user,
+  COUNT(DISTINCT CASE WHEN rows_unknown_user > 0 THEN user_id END) AS unknown_users
+FROM "_am_9dd73d90_<build>_scan";
 
 CREATE TABLE "_am_9dd73d90_<build>_mart" AS
 SELECT u.first_visit_date AS "date", u.first_datetime AS "datetime", u.user_id, CAST($1 AS VARCHAR) AS event_name,
@@ -75,12 +87,8 @@ UNION ALL
 SELECT CAST((s.first_at AT TIME ZONE 'UTC') AT TIME ZONE $2 AS DATE) AS "date", s.first_at AS "datetime", s.user_id, s.event_name, s.first_visit_date, s.first_datetime AS first_visit_datetime,
   CAST(date_diff('hour', date_trunc('hour', s.first_datetime), date_trunc('hour', s.first_at)) AS INTEGER) + 1 AS hours_from_first_visit,
   CAST((CAST((s.first_at AT TIME ZONE 'UTC') AT TIME ZONE $2 AS DATE)) - (s.first_visit_date) AS INTEGER) + 1 AS days_from_first_visit
-FROM (
-  SELECT e.user_id, e.event_name, MIN(e."datetime") AS first_at, MIN(e.first_datetime) AS first_datetime, MIN(e.first_visit_date) AS first_visit_date
-  FROM "_am_9dd73d90_<build>_events" AS e
-  WHERE e.event_name IN ($3, $4) AND e."datetime" >= e.first_datetime
-  GROUP BY e.user_id, e.event_name
-) AS s;
+FROM "_am_9dd73d90_<build>_scan" AS s
+WHERE s.first_at IS NOT NULL;
 
 CREATE TABLE "_am_9dd73d90_<build>_f0_full" AS
 WITH funnel_users AS (
@@ -174,6 +182,8 @@ FROM (
   SELECT m.*, FALSE AS "excluded"
   FROM funnel_matched AS m
 ) AS f;
+
+SELECT event_name, SUM(rows_scanned) AS n FROM "_am_9dd73d90_<build>_scan" GROUP BY event_name;
 
 SELECT event_name,
   COUNT(CASE WHEN "datetime" > CAST($1 AS TIMESTAMP) THEN 1 END) AS after_cutoff,

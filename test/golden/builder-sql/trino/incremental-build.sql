@@ -102,20 +102,20 @@ WITH scanned AS (
 upserts AS (
   SELECT CAST(at_timezone(with_timezone(s.first_at, 'UTC'), $1) AS DATE) AS "date", s.first_at AS "datetime", s.user_id, s.event_name, u.first_visit_date, u.first_datetime AS first_visit_datetime,
   CAST(date_diff('hour', date_trunc('hour', u.first_datetime), date_trunc('hour', s.first_at)) AS INTEGER) + 1 AS hours_from_first_visit,
-  CAST(date_diff('day', u.first_visit_date, CAST(at_timezone(with_timezone(s.first_at, 'UTC'), $1) AS DATE)) AS INTEGER) + 1 AS days_from_first_visit, CASE WHEN (k.user_id IS NULL OR (k.user_id IN (SELECT user_id FROM "_am_9dd73d90_<build>_changed_users") OR k.user_id IN (SELECT user_id FROM "_am_9dd73d90_<build>_gone_users"))) THEN 'insert' ELSE 'update' END AS action, k.user_id IS NOT NULL AS stored
+  CAST(date_diff('day', u.first_visit_date, CAST(at_timezone(with_timezone(s.first_at, 'UTC'), $1) AS DATE)) AS INTEGER) + 1 AS days_from_first_visit, CASE WHEN (k.user_id IS NULL OR (k.user_id IN (SELECT user_id FROM "_am_9dd73d90_<build>_changed_users") OR k.user_id IN (SELECT user_id FROM "_am_9dd73d90_<build>_gone_users"))) THEN 'insert' ELSE 'update' END AS action
   FROM scanned AS s
   JOIN "_am_9dd73d90_<build>_range_users" AS u ON u.user_id = s.user_id
   LEFT JOIN "fact__first_activation_events" AS k ON k.user_id = s.user_id AND k.event_name = s.event_name
   WHERE (k.user_id IS NULL OR (k.user_id IN (SELECT user_id FROM "_am_9dd73d90_<build>_changed_users") OR k.user_id IN (SELECT user_id FROM "_am_9dd73d90_<build>_gone_users"))) OR s.first_at < k."datetime"
   UNION ALL
-  SELECT f.*, 'insert' AS action, FALSE AS stored FROM (SELECT u.first_visit_date AS "date", u.first_datetime AS "datetime", u.user_id, CAST($2 AS VARCHAR) AS event_name,
+  SELECT f.*, 'insert' AS action FROM (SELECT u.first_visit_date AS "date", u.first_datetime AS "datetime", u.user_id, CAST($2 AS VARCHAR) AS event_name,
   u.first_visit_date, u.first_datetime AS first_visit_datetime, 1 AS hours_from_first_visit, 1 AS days_from_first_visit
 FROM "_am_9dd73d90_<build>_changed_users" AS u) AS f
 )
 SELECT * FROM upserts;
 
 SELECT COUNT(CASE WHEN action = 'insert' THEN 1 END) AS inserted, COUNT(CASE WHEN action = 'update' THEN 1 END) AS updated,
-  COUNT(CASE WHEN action = 'delete' THEN 1 END) AS deleted, COUNT(CASE WHEN stored THEN 1 END) AS stored FROM "_am_9dd73d90_<build>_delta";
+  COUNT(CASE WHEN action = 'delete' THEN 1 END) AS deleted FROM "_am_9dd73d90_<build>_delta";
 
 CREATE TABLE "_am_9dd73d90_<build>_f0_users" AS
 SELECT u.user_id, u.first_datetime, u.first_visit_date

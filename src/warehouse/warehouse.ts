@@ -174,12 +174,17 @@ export class BuildLockedError extends Error {
   }
 }
 
-/** describeTables for engines that ask one table at a time. */
-export async function describeEachTable(catalog: TableCatalog, tables: readonly string[]): Promise<Map<string, TableInfo>> {
+/**
+ * describeTables' answer from one catalog query's rows, ordered by table then column: `requested`
+ * is the 0-based index of the row's table in `tables`, `comment` the table's comment on each row.
+ */
+export function tableInfosFromRows(tables: readonly string[], rows: readonly Row[], categorize: (dataType: string) => TypeCategory): Map<string, TableInfo> {
   const described = new Map<string, TableInfo>();
-  for (const table of new Set(tables)) {
-    const columns = await catalog.columns(table);
-    if (columns) described.set(table, { columns, comment: await catalog.tableComment(table) });
+  for (const r of rows) {
+    const table = tables[Number(r.requested)];
+    const info = described.get(table) ?? { columns: [], comment: r.comment === null ? null : String(r.comment) };
+    info.columns.push({ name: String(r.column_name), dataType: String(r.data_type), category: categorize(String(r.data_type)) });
+    described.set(table, info);
   }
   return described;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
-import { BuildLockedError, splitTableName, type BuildLock, type BulkColumn, type BulkWriter, type ColumnInfo, type Row, type TableInfo, type TypeCategory, type Warehouse } from '../warehouse.ts';
+import { BuildLockedError, splitTableName, tableInfosFromRows, type BuildLock, type BulkColumn, type BulkWriter, type ColumnInfo, type Row, type TableInfo, type TypeCategory, type Warehouse } from '../warehouse.ts';
 import { DuckDBChunkWriter } from './duckdb-bulk-writer.ts';
 import { duckdbDialect } from './duckdb-dialect.ts';
 
@@ -167,9 +167,8 @@ export class DuckDBWarehouse implements Warehouse {
 
   /** Every table's columns and comment in one catalog query (views have columns and no comment, as in tableComment). */
   async describeTables(tables: readonly string[]): Promise<Map<string, TableInfo>> {
-    const described = new Map<string, TableInfo>();
     const names = [...new Set(tables)];
-    if (names.length === 0) return described;
+    if (names.length === 0) return new Map();
     const params: (string | null)[] = [];
     const matches = names.map((table, i) => {
       const { schema, table: name } = splitTableName(table);
@@ -186,13 +185,7 @@ export class DuckDBWarehouse implements Warehouse {
        ORDER BY requested, column_index`,
       params,
     );
-    for (const r of rows) {
-      const table = names[Number(r.requested)];
-      const info = described.get(table) ?? { columns: [], comment: r.comment === null ? null : String(r.comment) };
-      info.columns.push({ name: String(r.column_name), dataType: String(r.data_type), category: categorize(String(r.data_type)) });
-      described.set(table, info);
-    }
-    return described;
+    return tableInfosFromRows(names, rows, categorize);
   }
 
   async close(): Promise<void> {

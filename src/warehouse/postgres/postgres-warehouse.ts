@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { BuildLockedError, splitTableName, type BuildLock, type BulkColumn, type BulkWriter, type ColumnInfo, type Row, type TableInfo, type TypeCategory, type Warehouse } from '../warehouse.ts';
+import { BuildLockedError, splitTableName, tableInfosFromRows, type BuildLock, type BulkColumn, type BulkWriter, type ColumnInfo, type Row, type TableInfo, type TypeCategory, type Warehouse } from '../warehouse.ts';
 import { UnnestWriter } from './postgres-bulk-writer.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 
@@ -159,22 +159,15 @@ export class PostgresWarehouse implements Warehouse {
   /** Every table's columns (exact types, as columns()) and comment in one catalog query. */
   async describeTables(tables: readonly string[]): Promise<Map<string, TableInfo>> {
     const names = [...new Set(tables)];
-    const described = new Map<string, TableInfo>();
-    if (names.length === 0) return described;
+    if (names.length === 0) return new Map();
     const rows = await this.query(
-      `SELECT n.i AS requested, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type, obj_description(a.attrelid, 'pg_class') AS comment
+      `SELECT n.i - 1 AS requested, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type, obj_description(a.attrelid, 'pg_class') AS comment
        FROM unnest($1::text[]) WITH ORDINALITY AS n(name, i)
        JOIN pg_attribute AS a ON a.attrelid = to_regclass(n.name) AND a.attnum > 0 AND NOT a.attisdropped
        ORDER BY n.i, a.attnum`,
       [names.map((t) => this.dialect.quoteIdentifier(t))],
     );
-    for (const r of rows) {
-      const table = names[Number(r.requested) - 1];
-      const info = described.get(table) ?? { columns: [], comment: r.comment === null ? null : String(r.comment) };
-      info.columns.push({ name: String(r.column_name), dataType: String(r.data_type), category: categorize(String(r.data_type)) });
-      described.set(table, info);
-    }
-    return described;
+    return tableInfosFromRows(names, rows, categorize);
   }
 
   async createBulkWriter(table: string, columns: readonly BulkColumn[]): Promise<BulkWriter> {

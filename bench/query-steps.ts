@@ -1,14 +1,15 @@
 /**
  * The query measurements: each question through `activation query` on the mart (runCubeQuery with
- * the model compiled once, as a running Cube server holds it) and as raw SQL on the event log,
+ * the model compiled once and one driver held open, as a running Cube server holds both) and as raw SQL on the event log,
  * side by side; the last answers of both are compared cohort by cohort. Then the same query again
  * with the funnel's rollup built (what a Cube server serves once its refresh worker ran), which
  * must give the same answer.
  */
 import { materializeRollups, type RollupDriver } from '../src/query/rollup-tables.ts';
-import { compileCubeQuery, runCubeQuery } from '../src/query/run-cube-query.ts';
+import { compileCubeQuery, openCubeDriver, runCubeQuery } from '../src/query/run-cube-query.ts';
 import type { BenchContext } from './bench-context.ts';
-import { compareFunnels, countsFromCube, countsFromRaw, cubeQuery, questions, rawFunnelSql, type FunnelCounts } from './funnel-queries.ts';
+import type { CubeDriver } from '../src/warehouse/engine.ts';
+import { compareFunnels, countsFromCube, countsFromRaw, cubeQuery, questions, rawFunnelSql, type FunnelCounts, type FunnelQuestion } from './funnel-queries.ts';
 import { measureSideBySide, type Timing } from './measure.ts';
 
 export interface QueryComparison {
@@ -27,60 +28,67 @@ export interface QueryComparison {
 }
 
 export async function measureQueries(ctx: BenchContext): Promise<QueryComparison[]> {
-  const { warehouse } = ctx.db;
   const results: QueryComparison[] = [];
-  for (const question of questions(ctx.spec)) {
-    ctx.log(`query: ${question.key}`);
-    let fromMart: FunnelCounts = new Map();
-    let fromRaw: FunnelCounts = new Map();
-    const raw = rawFunnelSql(warehouse, ctx.spec, question);
-    const timings = await measureSideBySide(
-      warehouse,
-      {
-        mart: {
-          run: async () => {
-            const { data } = await runCubeQuery(cubeQuery(question), { modelDir: ctx.modelDir, env: ctx.db.env, compiled: ctx.compiled, rollups: 'never' });
-            fromMart = countsFromCube(question, data);
-          },
-        },
-        raw: {
-          run: async () => {
-            fromRaw = countsFromRaw(question, await warehouse.query(raw.sql, raw.params));
-          },
-        },
-      },
-      ctx.rounds,
-    );
-    const rollupTable = await buildRollup(ctx, question);
-    let fromRollup: FunnelCounts = new Map();
-    let readTable: string | null = null;
-    const { rollup } = await measureSideBySide(
-      warehouse,
-      {
-        rollup: {
-          run: async () => {
-            const result = await runCubeQuery(cubeQuery(question), { modelDir: ctx.modelDir, env: ctx.db.env, compiled: ctx.compiled });
-            readTable = result.rollups[0]?.builtTable ?? null;
-            fromRollup = countsFromCube(question, result.data);
-          },
-        },
-      },
-      ctx.rounds,
-    );
-    const differences = [...compareFunnels(fromMart, fromRaw), ...compareFunnels(fromRollup, fromRaw).map((d) => `rollup: ${d}`)];
-    if (readTable === null || readTable !== rollupTable) differences.push(`the query did not read the built rollup ${rollupTable ?? '(none routed)'}`);
-    results.push({
-      question: question.key,
-      ...timings,
-      rollup,
-      rollupTable,
-      cohorts: fromMart.size,
-      firstStepUsers: [...fromMart.values()].reduce((sum, counts) => sum + counts[0], 0),
-      agree: differences.length === 0 && fromMart.size > 0,
-      differences,
-    });
+  const driver = await openCubeDriver(ctx.db.env);
+  try {
+    for (const question of questions(ctx.spec)) results.push(await measureQuestion(ctx, question, driver));
+  } finally {
+    await driver.release();
   }
   return results;
+}
+
+async function measureQuestion(ctx: BenchContext, question: FunnelQuestion, driver: CubeDriver): Promise<QueryComparison> {
+  const { warehouse } = ctx.db;
+  ctx.log(`query: ${question.key}`);
+  let fromMart: FunnelCounts = new Map();
+  let fromRaw: FunnelCounts = new Map();
+  const raw = rawFunnelSql(warehouse, ctx.spec, question);
+  const timings = await measureSideBySide(
+    warehouse,
+    {
+      mart: {
+        run: async () => {
+          const { data } = await runCubeQuery(cubeQuery(question), { modelDir: ctx.modelDir, env: ctx.db.env, compiled: ctx.compiled, driver, rollups: 'never' });
+          fromMart = countsFromCube(question, data);
+        },
+      },
+      raw: {
+        run: async () => {
+          fromRaw = countsFromRaw(question, await warehouse.query(raw.sql, raw.params));
+        },
+      },
+    },
+    ctx.rounds,
+  );
+  const rollupTable = await buildRollup(ctx, question);
+  let fromRollup: FunnelCounts = new Map();
+  let readTable: string | null = null;
+  const { rollup } = await measureSideBySide(
+    warehouse,
+    {
+      rollup: {
+        run: async () => {
+          const result = await runCubeQuery(cubeQuery(question), { modelDir: ctx.modelDir, env: ctx.db.env, compiled: ctx.compiled, driver });
+          readTable = result.rollups[0]?.builtTable ?? null;
+          fromRollup = countsFromCube(question, result.data);
+        },
+      },
+    },
+    ctx.rounds,
+  );
+  const differences = [...compareFunnels(fromMart, fromRaw), ...compareFunnels(fromRollup, fromRaw).map((d) => `rollup: ${d}`)];
+  if (readTable === null || readTable !== rollupTable) differences.push(`the query did not read the built rollup ${rollupTable ?? '(none routed)'}`);
+  return {
+    question: question.key,
+    ...timings,
+    rollup,
+    rollupTable,
+    cohorts: fromMart.size,
+    firstStepUsers: [...fromMart.values()].reduce((sum, counts) => sum + counts[0], 0),
+    agree: differences.length === 0 && fromMart.size > 0,
+    differences,
+  };
 }
 
 /** Builds the rollup Cube's compiler routes this question to, as a Cube server's refresh worker would. */

@@ -45,6 +45,12 @@ const QUERIES: Record<string, CubeRestQuery> = {
     timeDimensions: [{ dimension: 'core.cohort_date', granularity: 'day' }],
     order: { 'core.cohort_date': 'asc' },
   },
+  // UTC: a pinned cohort date is a midnight, grouped by week with DATE_TRUNC and by day without (src/query/utc-session-query.ts).
+  'core-by-cohort-week': {
+    measures: ['core.first_visit_users', 'core.key_event_1_users'],
+    timeDimensions: [{ dimension: 'core.cohort_date', granularity: 'week' }],
+    order: { 'core.cohort_date': 'asc' },
+  },
   'core-time-to-convert-by-country': {
     measures: ['core.key_event_2_avg_seconds_to_convert', 'core.key_event_2_median_seconds_to_convert'],
     dimensions: ['core.country'],

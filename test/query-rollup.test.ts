@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMart } from '../src/mart/build-mart.ts';
 import type { CubeRestQuery } from '../src/query/cube-query.ts';
 import { materializeRollups, type RollupDriver } from '../src/query/rollup-tables.ts';
-import { compileCubeQuery, runCubeQuery } from '../src/query/run-cube-query.ts';
+import { compileCubeQuery, openCubeDriver, runCubeQuery } from '../src/query/run-cube-query.ts';
 import { parseSpec } from '../src/spec/load-spec.ts';
 import { coreSteps, createCubeFixture, specText, type CubeFixture } from './support/cube-fixture.ts';
 import { ENGINES } from './support/engines.ts';
@@ -101,6 +101,19 @@ describe.each(ENGINES)('the funnel rollup on %s', (engine) => {
     // Calendar cohorts: every zone gives the UTC numbers.
     for (const timezone of ZONES) for (const [name] of ROUTED) expect(baseline.get(`${name} ${timezone}`), `${name} in ${timezone}`).toEqual(baseline.get(`${name} UTC`));
     expect(baseline.get('by cohort day UTC')).toHaveLength(4);
+  });
+
+  it('a driver held open across queries (as a Cube server holds it) answers as a driver per query does, and stays open', async () => {
+    const driver = await openCubeDriver(fx.db.env);
+    try {
+      for (const [name, q] of ROUTED) {
+        const held = await runCubeQuery(q, { env: fx.db.env, compiled: fx.compiled, driver, rollups: 'never' });
+        expect(held.data, name).toEqual((await run(q, 'never')).data);
+      }
+      expect(await driver.query('SELECT 1 AS one', [])).toHaveLength(1);
+    } finally {
+      await driver.release();
+    }
   });
 
   it('a build is per query time zone (its loadSql is): a UTC build is not read by a New York query', async () => {

@@ -4,6 +4,7 @@
  * quoted here and never pasted, and braces, backslashes and double quotes inside literals are
  * spelled with CHR() (the same on every supported engine).
  */
+import { CALENDAR_DATE_MARK } from '../query/utc-session-query.ts';
 import type { Dialect } from '../warehouse/warehouse.ts';
 
 /** A SQL string literal: '' doubling, and CHR() for characters Cube's f-string parser would read. */
@@ -52,12 +53,13 @@ export function modelSql(dialect: Dialect): ModelSql {
  * Where the query's zone has no offset at that midnight (UTC queries, whose conversion is the
  * identity here: src/query/utc-session-query.ts), both steps give midnight itself, and a CASE
  * skips their per-row arithmetic: a third of a funnel query's SQL time on the user-grain tables.
+ * CALENDAR_DATE_MARK opens the SQL: a UTC query groups a pinned date by day without truncating it.
  */
 export function pinnedDateSql(m: ModelSql, dateSql: string, helperMember: string): { helper: string; pinned: string } {
   const midnight = `CAST(${dateSql} AS ${m.dialect.types.timestamp})`;
   // Parenthesized: Cube pastes these into casts such as `(...)::timestamptz`.
   const d = m.dialect;
   const helper = `(${d.plusDifference(midnight, midnight, `{SQL_UTILS.convertTz(f'${midnight}')}`)})`;
-  const pinned = `(CASE WHEN {SQL_UTILS.convertTz(f'${midnight}')} = ${midnight} THEN ${midnight} ELSE ${d.plusDifference(`{${helperMember}}`, midnight, `{SQL_UTILS.convertTz(f'{${helperMember}}')}`)} END)`;
+  const pinned = `(${CALENDAR_DATE_MARK} CASE WHEN {SQL_UTILS.convertTz(f'${midnight}')} = ${midnight} THEN ${midnight} ELSE ${d.plusDifference(`{${helperMember}}`, midnight, `{SQL_UTILS.convertTz(f'{${helperMember}}')}`)} END)`;
   return { helper, pinned };
 }

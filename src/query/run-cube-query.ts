@@ -1,4 +1,5 @@
 import { UserError } from '../user-error.ts';
+import type { CubeDriver } from '../warehouse/engine.ts';
 import { engineDefinition, type WarehouseEnv } from '../warehouse/registry.ts';
 import { assertModelEngine, compileModel, type CompiledModel } from './cube-compiler.ts';
 import { checkCubeQuery, compilerOptions, type CubeRestQuery } from './cube-query.ts';
@@ -18,6 +19,18 @@ export interface RunCubeQueryOptions {
    * compiler's routing as is (the unversioned rollup table name; for inspecting, not running).
    */
   rollups?: 'auto' | 'never' | 'routed';
+  /**
+   * A driver held open across queries (from openCubeDriver), as a Cube server holds its data
+   * source's driver; the caller releases it. Default: a driver of its own per query, released after it.
+   */
+  driver?: CubeDriver;
+}
+
+/** Cube's driver on the warehouse `env` selects, to pass as `driver` to several queries; release it when done. */
+export async function openCubeDriver(env: WarehouseEnv = process.env): Promise<CubeDriver> {
+  const engine = engineDefinition(env);
+  await engine.checkReady(env);
+  return engine.cubeDriver(env);
 }
 
 export interface CubeQueryResult {
@@ -79,12 +92,15 @@ export async function compileCubeQuery(query: CubeRestQuery, options: RunCubeQue
   checkCubeQuery(query, env);
   // The environment first, with the variable named: an unsupported engine, a DuckDB path that is no DuckDB file, a server that does not answer.
   const engine = engineDefinition(env);
-  await engine.checkReady(env);
+  // A held driver was checked when it was opened (openCubeDriver).
+  if (!options.driver) await engine.checkReady(env);
   if (!options.compiled) assertModelEngine(options.modelDir ?? 'model', engine.name);
   const compiled = options.compiled ?? (await compileModel(options.modelDir ?? 'model'));
   checkTimeDimensions(query, compiled);
   const QueryClass = (await engine.cubeQueryClass()) as new (c: CompiledModel, o: object) => CubeQueryInstance;
-  const driver = await engine.cubeDriver(env);
+  const driver = options.driver ?? (await engine.cubeDriver(env));
+  // Releases the driver when this query opened it; a held one stays open for the next query.
+  const release = () => (options.driver ? Promise.resolve() : driver.release());
   const mode = options.rollups ?? 'auto';
   const build = (extra: object = {}) => {
     const cubeQuery = new QueryClass(compiled, {
@@ -119,7 +135,7 @@ export async function compileCubeQuery(query: CubeRestQuery, options: RunCubeQue
       }
     }
   } catch (error) {
-    await driver.release();
+    await release();
     throw asUserError(error);
   }
   const { cubeQuery, sql, params } = compiledQuery;
@@ -131,7 +147,7 @@ export async function compileCubeQuery(query: CubeRestQuery, options: RunCubeQue
       return false;
     }
   };
-  return { sql, params, engine, driver, rollups, rollupDescriptions, aliasNameToMember: cubeQuery.aliasNameToMember, isTimeMember };
+  return { sql, params, engine, driver, release, rollups, rollupDescriptions, aliasNameToMember: cubeQuery.aliasNameToMember, isTimeMember };
 }
 
 /**
@@ -139,7 +155,7 @@ export async function compileCubeQuery(query: CubeRestQuery, options: RunCubeQue
  * select, with Cube's own compiler and drivers; `data` is shaped like REST `/load`'s.
  */
 export async function runCubeQuery(query: CubeRestQuery, options: RunCubeQueryOptions = {}): Promise<CubeQueryResult> {
-  const { sql, params, driver, rollups, aliasNameToMember, isTimeMember, engine } = await compileCubeQuery(query, options);
+  const { sql, params, driver, release, rollups, aliasNameToMember, isTimeMember, engine } = await compileCubeQuery(query, options);
   try {
     let rows: Record<string, unknown>[];
     try {
@@ -152,6 +168,6 @@ export async function runCubeQuery(query: CubeRestQuery, options: RunCubeQueryOp
     }
     return { data: shapeRows(rows, aliasNameToMember, isTimeMember), sql, params, rollups };
   } finally {
-    await driver.release();
+    await release();
   }
 }

@@ -115,13 +115,13 @@ export class DuckDBWarehouse implements Warehouse {
     }
   }
 
+  /** DuckDB keeps a table's statistics as it writes it. */
+  async refreshStatistics(): Promise<void> {}
+
   /**
    * FSST and dictionary analysis of string columns costs about as much as the build's scan; a
    * build's tables are rewritten often and read by aggregate queries, so it writes them without.
    */
-  /** DuckDB keeps a table's statistics as it writes it. */
-  async refreshStatistics(): Promise<void> {}
-
   async tuneForBulkWrites(): Promise<() => Promise<void>> {
     const [{ value }] = await this.query(`SELECT current_setting('disabled_compression_methods') AS value`);
     await this.run(`SET disabled_compression_methods = 'fsst,dictionary'`);

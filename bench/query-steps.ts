@@ -38,6 +38,12 @@ export async function measureQueries(ctx: BenchContext): Promise<QueryComparison
   return results;
 }
 
+/**
+ * Queries take milliseconds, where one run can differ from the next by half (the OS, garbage
+ * collection): three times the build's runs steady their medians, the raw SQL's as much as ours.
+ */
+const queryRounds = (ctx: BenchContext) => ({ warmup: ctx.rounds.warmup, runs: ctx.rounds.runs * 3 });
+
 async function measureQuestion(ctx: BenchContext, question: FunnelQuestion, driver: CubeDriver): Promise<QueryComparison> {
   const { warehouse } = ctx.db;
   ctx.log(`query: ${question.key}`);
@@ -59,7 +65,7 @@ async function measureQuestion(ctx: BenchContext, question: FunnelQuestion, driv
         },
       },
     },
-    ctx.rounds,
+    queryRounds(ctx),
   );
   const rollupTable = await buildRollup(ctx, question);
   let fromRollup: FunnelCounts = new Map();
@@ -75,7 +81,7 @@ async function measureQuestion(ctx: BenchContext, question: FunnelQuestion, driv
         },
       },
     },
-    ctx.rounds,
+    queryRounds(ctx),
   );
   const differences = [...compareFunnels(fromMart, fromRaw), ...compareFunnels(fromRollup, fromRaw).map((d) => `rollup: ${d}`)];
   if (readTable === null || readTable !== rollupTable) differences.push(`the query did not read the built rollup ${rollupTable ?? '(none routed)'}`);

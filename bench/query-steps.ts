@@ -104,6 +104,6 @@ async function buildRollup(ctx: BenchContext, question: Parameters<typeof cubeQu
     const [table] = await materializeRollups(compiled.driver as unknown as RollupDriver, compiled.rollupDescriptions);
     return table ?? null;
   } finally {
-    await compiled.driver.release();
+    await compiled.release();
   }
 }

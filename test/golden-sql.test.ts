@@ -132,8 +132,8 @@ describe.each(ENGINES)('golden SQL on %s', (engine) => {
     afterAll(async () => fx?.drop());
 
     it.each(Object.keys(QUERIES))('%s', async (name) => {
-      const { sql, params, driver } = await compileCubeQuery(QUERIES[name], { modelDir: fx.modelDir, env: fx.db.env, compiled: fx.compiled, rollups: 'never' });
-      await driver.release();
+      const { sql, params, release } = await compileCubeQuery(QUERIES[name], { modelDir: fx.modelDir, env: fx.db.env, compiled: fx.compiled, rollups: 'never' });
+      await release();
       checkGolden(`test/golden/query-sql/${engine}/${name}.sql`, `${sql.trim()}\n-- params: ${JSON.stringify(params)}\n`);
     });
   });

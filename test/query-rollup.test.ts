@@ -61,7 +61,7 @@ describe.each(ENGINES)('the funnel rollup on %s', (engine) => {
     try {
       return await materializeRollups(c.driver as unknown as RollupDriver, c.rollupDescriptions);
     } finally {
-      await c.driver.release();
+      await c.release();
     }
   };
   /** Base-table answers for every routed query and zone, before any rollup is built. */
@@ -74,7 +74,7 @@ describe.each(ENGINES)('the funnel rollup on %s', (engine) => {
 
   it.each(ROUTED)('Cube routes the funnel query %s to the rollup', async (_, q) => {
     const c = await compile(q, 'routed');
-    await c.driver.release();
+    await c.release();
     expect(c.rollups).toEqual([{ preAggregationId: 'seq__funnel.by_cohort_day', tableName: TABLE, builtTable: null }]);
     expect(c.sql).toContain(`FROM ${TABLE}`);
     expect(c.sql).not.toContain('fact__first_activation_events');
@@ -83,7 +83,7 @@ describe.each(ENGINES)('the funnel rollup on %s', (engine) => {
 
   it.each(NOT_ROUTED)('Cube does not route %s to the rollup', async (_, q) => {
     const c = await compile(q, 'routed');
-    await c.driver.release();
+    await c.release();
     expect(c.rollups).toEqual([]);
     expect(c.sql).not.toContain('pre_aggregations');
   });

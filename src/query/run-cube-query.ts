@@ -86,6 +86,7 @@ async function currentBuild(driver: RollupDriver, d: RollupDescription): Promise
  * Compiles the SQL for a REST query with Cube's compiler (JavaScript planner), without running it.
  * A query that matches a rollup reads its current build when the warehouse has one, else the base
  * tables (rollup-tables.ts explains why); that lookup is the only warehouse access here.
+ * Callers release the driver with the returned `release`, which leaves a held driver (`options.driver`) open.
  */
 export async function compileCubeQuery(query: CubeRestQuery, options: RunCubeQueryOptions = {}) {
   const env = options.env ?? process.env;

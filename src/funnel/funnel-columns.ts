@@ -11,6 +11,11 @@ export const FUNNEL_COLUMNS = {
   excluded: 'excluded',
   /** Steps 2..n: the matched occurrence (UTC), NULL when the user does not count at the step. */
   stepAt: (step: Pick<FunnelStep, 'name'>) => `${step.name}_at`,
-  /** Steps 2..n: seconds from the first visit to the matched occurrence (DOUBLE), NULL likewise. */
-  stepSeconds: (step: Pick<FunnelStep, 'name'>) => `${step.name}_seconds`,
 };
+
+/**
+ * The table's layout version, part of each funnel's definition hash: a table of another layout is
+ * rebuilt in full. 2: no `<step>_seconds` columns (the model computes seconds to convert from
+ * `<step>_at` and `first_visit_datetime`; storing them cost a fifth of each table's full build).
+ */
+export const FUNNEL_TABLE_LAYOUT = 2;

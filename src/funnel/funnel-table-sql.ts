@@ -1,7 +1,7 @@
 /**
  * A funnel's user-grain table: one row per user with a first visit, each later step's matched
- * occurrence (funnel-semantics.ts says which), whether the user is excluded, and the seconds to
- * convert. Computed from the raw event log, rendered per engine through the Dialect; values are
+ * occurrence (funnel-semantics.ts says which) and whether the user is excluded (the model derives
+ * the seconds to convert from these timestamps). Computed from the raw event log, rendered per engine through the Dialect; values are
  * bound (BoundParams), identifiers quoted by the dialect.
  *
  * Excluded users keep their row, with `excluded` true and every step column NULL: a step column
@@ -50,10 +50,7 @@ export function funnelTableColumns(funnel: Funnel, dialect: Dialect, userIdType:
     { name: C.cohortDate, type: t.date },
     { name: C.firstVisitDatetime, type: t.timestamp },
     { name: C.excluded, type: t.boolean },
-    ...funnel.steps.slice(1).flatMap((step) => [
-      { name: C.stepAt(step), type: t.timestamp },
-      { name: C.stepSeconds(step), type: t.double },
-    ]),
+    ...funnel.steps.slice(1).map((step) => ({ name: C.stepAt(step), type: t.timestamp })),
   ];
 }
 
@@ -233,7 +230,7 @@ class FunnelTableSql {
   }
 
   private finalSelect(funnel: Funnel): string {
-    const { d, q, p } = this;
+    const { q, p } = this;
     const steps = this.plan.steps;
     const at = (k: number) => (k === 0 ? 'm.first_datetime' : `m.${W.at(k)}`);
     const exclusions = this.plan.exclusions.map((x) => {
@@ -249,13 +246,7 @@ class FunnelTableSql {
     });
     const excluded = exclusions.length === 0 ? 'FALSE' : `(${exclusions.join('\n    OR ')})`;
     const keep = (value: string) => (exclusions.length === 0 ? value : `CASE WHEN f.${q(C.excluded)} THEN NULL ELSE ${value} END`);
-    const stepColumns = funnel.steps.slice(1).flatMap((step, i) => {
-      const k = i + 1;
-      return [
-        `  ${keep(`f.${W.at(k)}`)} AS ${q(C.stepAt(step))}`,
-        `  ${keep(d.secondsBetween(`f.${W.at(k)}`, 'f.first_datetime'))} AS ${q(C.stepSeconds(step))}`,
-      ];
-    });
+    const stepColumns = funnel.steps.slice(1).map((step, i) => `  ${keep(`f.${W.at(i + 1)}`)} AS ${q(C.stepAt(step))}`);
     return [
       `SELECT`,
       `  f.user_id AS ${q(C.userId)},`,

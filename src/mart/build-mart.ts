@@ -51,28 +51,29 @@ export interface BuildOptions {
 
 export async function buildMart(warehouse: Warehouse, spec: MetricsSpec, options: BuildOptions = {}): Promise<BuildReport> {
   const started = performance.now();
-  const { userIdType } = await checkSources(warehouse, spec, await CatalogSnapshot.of(warehouse, [spec.sources.events, spec.sources.users]));
-  const scratch = new ScratchTables(warehouse, spec.mart.table);
-  // Intermediate scratch tables may be temporary; the staged mart is published by renaming, so it is a real one.
-  const names: Scratch = {
-    users: scratch.intermediate('users'),
-    changedUsers: scratch.intermediate('changed_users'),
-    goneUsers: scratch.intermediate('gone_users'),
-    scan: scratch.intermediate('scan'),
-    mart: scratch.name('mart'),
-    delta: scratch.intermediate('delta'),
-    rangeUsers: scratch.intermediate('range_users'),
-    rangeEvents: scratch.intermediate('range_events'),
-    events: scratch.intermediate('events'),
-    allUsers: scratch.intermediate('all_users'),
-  };
-  const sql = new MartSql(warehouse.dialect, { events: spec.sources.events, users: spec.sources.users, mart: spec.mart.table }, spec.timezone, userIdType, names, (t) => scratch.create(t));
-  await checkTimezone(warehouse, sql, spec.timezone);
-
   const lock = await warehouse.acquireBuildLock(spec.mart.table);
+  let scratch: ScratchTables | undefined;
   try {
-    // What the build checks before it writes, read once under the lock.
-    const catalog = await CatalogSnapshot.of(warehouse, [spec.mart.table, spec.mart.stateTable, ...spec.funnels.map((f) => funnelTableName(spec, f))]);
+    // What the build checks before it writes (sources, mart, state, funnel tables), read in one
+    // catalog query under the lock: nothing else changes them while the build holds it.
+    const catalog = await CatalogSnapshot.of(warehouse, [spec.sources.events, spec.sources.users, spec.mart.table, spec.mart.stateTable, ...spec.funnels.map((f) => funnelTableName(spec, f))]);
+    const { userIdType } = await checkSources(warehouse, spec, catalog);
+    scratch = new ScratchTables(warehouse, spec.mart.table);
+    // Intermediate scratch tables may be temporary; the staged mart is published by renaming, so it is a real one.
+    const names: Scratch = {
+      users: scratch.intermediate('users'),
+      changedUsers: scratch.intermediate('changed_users'),
+      goneUsers: scratch.intermediate('gone_users'),
+      scan: scratch.intermediate('scan'),
+      mart: scratch.name('mart'),
+      delta: scratch.intermediate('delta'),
+      rangeUsers: scratch.intermediate('range_users'),
+      rangeEvents: scratch.intermediate('range_events'),
+      events: scratch.intermediate('events'),
+      allUsers: scratch.intermediate('all_users'),
+    };
+    const sql = new MartSql(warehouse.dialect, { events: spec.sources.events, users: spec.sources.users, mart: spec.mart.table }, spec.timezone, userIdType, names, (t) => scratch!.create(t));
+    await checkTimezone(warehouse, sql, spec.timezone);
     const previous = await assertBuildTargetsOwned(warehouse, spec, catalog);
     const restore = await warehouse.tuneForBulkWrites();
     const report = await new Build(warehouse, spec, sql, scratch, names, userIdType, options, catalog).run(previous).finally(restore);
@@ -80,7 +81,7 @@ export async function buildMart(warehouse: Warehouse, spec: MetricsSpec, options
     return report;
   } catch (error) {
     // A failed build's scratch tables (a successful one dropped its own; a killed one's are dropped by the next build).
-    await scratch.dropAll().catch(() => undefined);
+    await scratch?.dropAll().catch(() => undefined);
     throw error;
   } finally {
     await lock.release();
@@ -272,16 +273,20 @@ class Build {
     await this.run1(sql.stageEventSlice(sliceEvents, watermark ?? BEFORE_EVERY_EVENT));
     // The funnel tables compare its datetime with its first visits: the planner must know its size.
     await this.warehouse.refreshStatistics(slice);
-    await this.run1(sql.stageFullScan(spec.events, watermark));
-    const scan = await this.scanSummary();
-    await this.step('scan events');
-
     const martRowsBefore = martExists ? Number((await this.one(sql.martRowCount())).n) : 0;
-    const created = await this.run1(sql.stageMart());
+    const created = await this.run1(sql.stageFullMart(spec.events));
     const inserted = created > 0 ? created : Number((await this.one(sql.rowCount(this.names.mart))).n);
+    const sliceSummary = await this.all(sql.sliceScanSummary(spec.events));
+    const scan = {
+      rowsScanned: sum(sliceSummary, 'rows_scanned'),
+      rowsBeforeFirstVisit: sum(sliceSummary, 'rows_before_first_visit'),
+      rowsUnknownUser: sum(sliceSummary, 'rows_unknown_user'),
+      unknownUsers: Number(sliceSummary[0]?.unknown_users ?? 0),
+    };
+    const scannedPerEvent = perEvent(sliceSummary, 'rows_scanned');
+    await this.step('scan events');
     const funnels = await this.timeFunnels(() => this.funnelTables(watermark).stageFull(spec.funnels, this.names.users, { table: slice, withFirstVisits: true }));
 
-    const scannedPerEvent = perEvent(await this.all(sql.scannedPerEvent()));
     return {
       watermark,
       scannedAfter: null,

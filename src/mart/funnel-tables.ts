@@ -11,7 +11,7 @@
  * table of a funnel removed from metrics.yaml is dropped.
  */
 import { createHash } from 'node:crypto';
-import { FUNNEL_COLUMNS as C } from '../funnel/funnel-columns.ts';
+import { FUNNEL_COLUMNS as C, FUNNEL_TABLE_LAYOUT } from '../funnel/funnel-columns.ts';
 import { funnelEvents } from '../funnel/funnel-semantics.ts';
 import { funnelOpenUntil, funnelTableColumns, funnelTableName, funnelTableSelect } from '../funnel/funnel-table-sql.ts';
 import type { Funnel, MetricsSpec } from '../spec/spec-types.ts';
@@ -34,7 +34,7 @@ export interface FunnelTableOutcome {
 
 export function funnelDefinitionHash(spec: MetricsSpec, funnel: Funnel): string {
   const { title: _title, description: _description, ...meaning } = funnel;
-  const definition = { meaning, timezone: spec.timezone, events: spec.sources.events, users: spec.sources.users };
+  const definition = { meaning, timezone: spec.timezone, events: spec.sources.events, users: spec.sources.users, layout: FUNNEL_TABLE_LAYOUT };
   return createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 16);
 }
 

@@ -5,11 +5,15 @@ import type { RefFunnel, RefFunnelRow } from './funnel-reference.ts';
 
 const timestampText = (v: unknown) => String(v).replace('T', ' ').replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
 
-/** `table`: where the rows are, when not the funnel's own table. */
+/**
+ * `table`: where the rows are, when not the funnel's own table. Seconds to convert are read
+ * through the dialect's secondsBetween, the expression the model's measures use on the table.
+ */
 export async function readFunnelTable(wh: Warehouse, funnel: Funnel, table = funnel.table): Promise<RefFunnelRow[]> {
   const q = wh.dialect.quoteIdentifier;
-  const rows = await wh.query(`SELECT * FROM ${q(table)}`);
   const later = funnel.steps.slice(1);
+  const seconds = later.map((s) => `${wh.dialect.secondsBetween(q(`${s.name}_at`), q('first_visit_datetime'))} AS ${q(`${s.name}_seconds`)}`);
+  const rows = await wh.query(`SELECT ${['*', ...seconds].join(', ')} FROM ${q(table)}`);
   return rows
     .map((r) => ({
       user_id: String(r.user_id),

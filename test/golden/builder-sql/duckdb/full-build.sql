@@ -1,5 +1,5 @@
 SELECT * FROM (
-         SELECT CASE WHEN c.table_name = $1 AND c.schema_name = COALESCE($2, current_schema()) THEN 0 WHEN c.table_name = $3 AND c.schema_name = COALESCE($4, current_schema()) THEN 1 END AS requested, c.column_name, c.data_type, c.column_index, t.comment
+         SELECT CASE WHEN c.table_name = $1 AND c.schema_name = COALESCE($2, current_schema()) THEN 0 WHEN c.table_name = $3 AND c.schema_name = COALESCE($4, current_schema()) THEN 1 WHEN c.table_name = $5 AND c.schema_name = COALESCE($6, current_schema()) THEN 2 WHEN c.table_name = $7 AND c.schema_name = COALESCE($8, current_schema()) THEN 3 WHEN c.table_name = $9 AND c.schema_name = COALESCE($10, current_schema()) THEN 4 WHEN c.table_name = $11 AND c.schema_name = COALESCE($12, current_schema()) THEN 5 END AS requested, c.column_name, c.data_type, c.column_index, t.comment
          FROM duckdb_columns() AS c
          LEFT JOIN duckdb_tables() AS t ON t.database_name = c.database_name AND t.schema_name = c.schema_name AND t.table_name = c.table_name
          WHERE c.database_name = current_database()
@@ -7,14 +7,6 @@ SELECT * FROM (
        ORDER BY requested, column_index;
 
 SELECT CAST((CAST('2000-01-01 00:00:00' AS TIMESTAMP) AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE) AS d;
-
-SELECT * FROM (
-         SELECT CASE WHEN c.table_name = $1 AND c.schema_name = COALESCE($2, current_schema()) THEN 0 WHEN c.table_name = $3 AND c.schema_name = COALESCE($4, current_schema()) THEN 1 WHEN c.table_name = $5 AND c.schema_name = COALESCE($6, current_schema()) THEN 2 WHEN c.table_name = $7 AND c.schema_name = COALESCE($8, current_schema()) THEN 3 END AS requested, c.column_name, c.data_type, c.column_index, t.comment
-         FROM duckdb_columns() AS c
-         LEFT JOIN duckdb_tables() AS t ON t.database_name = c.database_name AND t.schema_name = c.schema_name AND t.table_name = c.table_name
-         WHERE c.database_name = current_database()
-       ) WHERE requested IS NOT NULL
-       ORDER BY requested, column_index;
 
 SELECT current_setting('disabled_compression_methods') AS value;
 
@@ -60,25 +52,6 @@ FROM "fact__events" AS e
 LEFT JOIN "_am_9dd73d90_<build>_users" AS u ON u.user_id = e.user_id
 WHERE e.event_name IN ($1, $2) AND e."datetime" <= CAST($3 AS TIMESTAMP);
 
-CREATE TEMP TABLE "_am_9dd73d90_<build>_scan" AS
-SELECT e.user_id, e.event_name,
-  MIN(CASE WHEN e."datetime" >= e.first_datetime THEN e."datetime" END) AS first_at,
-  COUNT(*) AS rows_scanned,
-  COUNT(CASE WHEN e."datetime" < e.first_datetime THEN 1 END) AS rows_before_first_visit,
-  COUNT(CASE WHEN e.first_datetime IS NULL THEN 1 END) AS rows_unknown_user,
-  MIN(e.first_datetime) AS first_datetime,
-  MIN(e.first_visit_date) AS first_visit_date
-FROM "_am_9dd73d90_<build>_events" AS e
-WHERE e.event_name IN ($1, $2) AND e."datetime" <= CAST($3 AS TIMESTAMP)
-GROUP BY e.user_id, e.event_name;
-
-SELECT
-  COALESCE(SUM(rows_scanned), 0) AS rows_scanned,
-  COALESCE(SUM(rows_before_first_visit), 0) AS rows_before_first_visit,
-  COALESCE(SUM(rows_unknown_user), 0) AS rows_unknown_user,
-  COUNT(DISTINCT CASE WHEN rows_unknown_user > 0 THEN user_id END) AS unknown_users
-FROM "_am_9dd73d90_<build>_scan";
-
 CREATE TABLE "_am_9dd73d90_<build>_mart" AS
 SELECT u.first_visit_date AS "date", u.first_datetime AS "datetime", u.user_id, CAST($1 AS VARCHAR) AS event_name,
   u.first_visit_date, u.first_datetime AS first_visit_datetime, 1 AS hours_from_first_visit, 1 AS days_from_first_visit
@@ -87,8 +60,22 @@ UNION ALL
 SELECT CAST((s.first_at AT TIME ZONE 'UTC') AT TIME ZONE $2 AS DATE) AS "date", s.first_at AS "datetime", s.user_id, s.event_name, s.first_visit_date, s.first_datetime AS first_visit_datetime,
   CAST(date_diff('hour', date_trunc('hour', s.first_datetime), date_trunc('hour', s.first_at)) AS INTEGER) + 1 AS hours_from_first_visit,
   CAST((CAST((s.first_at AT TIME ZONE 'UTC') AT TIME ZONE $2 AS DATE)) - (s.first_visit_date) AS INTEGER) + 1 AS days_from_first_visit
-FROM "_am_9dd73d90_<build>_scan" AS s
-WHERE s.first_at IS NOT NULL;
+FROM (
+  SELECT e.user_id, e.event_name, MIN(e."datetime") AS first_at, MIN(e.first_datetime) AS first_datetime, MIN(e.first_visit_date) AS first_visit_date
+  FROM "_am_9dd73d90_<build>_events" AS e
+  WHERE e.event_name IN ($3, $4) AND e."datetime" >= e.first_datetime
+  GROUP BY e.user_id, e.event_name
+) AS s;
+
+SELECT e.event_name,
+  COUNT(*) AS rows_scanned,
+  COUNT(CASE WHEN e."datetime" < e.first_datetime THEN 1 END) AS rows_before_first_visit,
+  COUNT(CASE WHEN e.first_datetime IS NULL THEN 1 END) AS rows_unknown_user,
+  MIN(unknown.users) AS unknown_users
+FROM "_am_9dd73d90_<build>_events" AS e
+CROSS JOIN (SELECT COUNT(DISTINCT x.user_id) AS users FROM "_am_9dd73d90_<build>_events" AS x WHERE x.first_datetime IS NULL AND x.event_name IN ($1, $2)) AS unknown
+WHERE e.event_name IN ($1, $2)
+GROUP BY e.event_name;
 
 CREATE TABLE "_am_9dd73d90_<build>_f0_full" AS
 WITH funnel_users AS (
@@ -131,9 +118,7 @@ SELECT
   f.first_datetime AS "first_visit_datetime",
   f."excluded" AS "excluded",
   f.at_2 AS "key_event_1_at",
-  (CAST(date_diff('microsecond', f.first_datetime, f.at_2) AS DOUBLE) / 1000000) AS "key_event_1_seconds",
-  f.at_3 AS "key_event_2_at",
-  (CAST(date_diff('microsecond', f.first_datetime, f.at_3) AS DOUBLE) / 1000000) AS "key_event_2_seconds"
+  f.at_3 AS "key_event_2_at"
 FROM (
   SELECT m.*, FALSE AS "excluded"
   FROM funnel_matched AS m
@@ -175,15 +160,11 @@ SELECT
   f.first_datetime AS "first_visit_datetime",
   f."excluded" AS "excluded",
   f.at_2 AS "key_event_1_at",
-  (CAST(date_diff('microsecond', f.first_datetime, f.at_2) AS DOUBLE) / 1000000) AS "key_event_1_seconds",
-  f.at_3 AS "key_event_2_at",
-  (CAST(date_diff('microsecond', f.first_datetime, f.at_3) AS DOUBLE) / 1000000) AS "key_event_2_seconds"
+  f.at_3 AS "key_event_2_at"
 FROM (
   SELECT m.*, FALSE AS "excluded"
   FROM funnel_matched AS m
 ) AS f;
-
-SELECT event_name, SUM(rows_scanned) AS n FROM "_am_9dd73d90_<build>_scan" GROUP BY event_name;
 
 SELECT event_name,
   COUNT(CASE WHEN "datetime" > CAST($1 AS TIMESTAMP) THEN 1 END) AS after_cutoff,

@@ -1,5 +1,5 @@
 SELECT * FROM (
-         SELECT CASE WHEN c.table_name = $1 AND c.schema_name = COALESCE($2, current_schema()) THEN 0 WHEN c.table_name = $3 AND c.schema_name = COALESCE($4, current_schema()) THEN 1 END AS requested, c.column_name, c.data_type, c.column_index, t.comment
+         SELECT CASE WHEN c.table_name = $1 AND c.schema_name = COALESCE($2, current_schema()) THEN 0 WHEN c.table_name = $3 AND c.schema_name = COALESCE($4, current_schema()) THEN 1 WHEN c.table_name = $5 AND c.schema_name = COALESCE($6, current_schema()) THEN 2 WHEN c.table_name = $7 AND c.schema_name = COALESCE($8, current_schema()) THEN 3 WHEN c.table_name = $9 AND c.schema_name = COALESCE($10, current_schema()) THEN 4 WHEN c.table_name = $11 AND c.schema_name = COALESCE($12, current_schema()) THEN 5 END AS requested, c.column_name, c.data_type, c.column_index, t.comment
          FROM duckdb_columns() AS c
          LEFT JOIN duckdb_tables() AS t ON t.database_name = c.database_name AND t.schema_name = c.schema_name AND t.table_name = c.table_name
          WHERE c.database_name = current_database()
@@ -7,14 +7,6 @@ SELECT * FROM (
        ORDER BY requested, column_index;
 
 SELECT CAST((CAST('2000-01-01 00:00:00' AS TIMESTAMP) AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE) AS d;
-
-SELECT * FROM (
-         SELECT CASE WHEN c.table_name = $1 AND c.schema_name = COALESCE($2, current_schema()) THEN 0 WHEN c.table_name = $3 AND c.schema_name = COALESCE($4, current_schema()) THEN 1 WHEN c.table_name = $5 AND c.schema_name = COALESCE($6, current_schema()) THEN 2 WHEN c.table_name = $7 AND c.schema_name = COALESCE($8, current_schema()) THEN 3 END AS requested, c.column_name, c.data_type, c.column_index, t.comment
-         FROM duckdb_columns() AS c
-         LEFT JOIN duckdb_tables() AS t ON t.database_name = c.database_name AND t.schema_name = c.schema_name AND t.table_name = c.table_name
-         WHERE c.database_name = current_database()
-       ) WHERE requested IS NOT NULL
-       ORDER BY requested, column_index;
 
 SELECT * FROM "fact__first_activation_events__build_state";
 
@@ -202,16 +194,14 @@ SELECT
   f.first_datetime AS "first_visit_datetime",
   f."excluded" AS "excluded",
   f.at_2 AS "key_event_1_at",
-  (CAST(date_diff('microsecond', f.first_datetime, f.at_2) AS DOUBLE) / 1000000) AS "key_event_1_seconds",
-  f.at_3 AS "key_event_2_at",
-  (CAST(date_diff('microsecond', f.first_datetime, f.at_3) AS DOUBLE) / 1000000) AS "key_event_2_seconds"
+  f.at_3 AS "key_event_2_at"
 FROM (
   SELECT m.*, FALSE AS "excluded"
   FROM funnel_matched AS m
 ) AS f
 ) AS r
 UNION ALL
-SELECT g.user_id, CAST(NULL AS DATE), CAST(NULL AS TIMESTAMP), CAST(NULL AS BOOLEAN), CAST(NULL AS TIMESTAMP), CAST(NULL AS DOUBLE), CAST(NULL AS TIMESTAMP), CAST(NULL AS DOUBLE), 'delete' FROM "_am_9dd73d90_<build>_gone_users" AS g;
+SELECT g.user_id, CAST(NULL AS DATE), CAST(NULL AS TIMESTAMP), CAST(NULL AS BOOLEAN), CAST(NULL AS TIMESTAMP), CAST(NULL AS TIMESTAMP), 'delete' FROM "_am_9dd73d90_<build>_gone_users" AS g;
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_f1_rows" AS
 SELECT r.*, 'upsert' AS action FROM (
@@ -251,16 +241,14 @@ SELECT
   f.first_datetime AS "first_visit_datetime",
   f."excluded" AS "excluded",
   f.at_2 AS "key_event_1_at",
-  (CAST(date_diff('microsecond', f.first_datetime, f.at_2) AS DOUBLE) / 1000000) AS "key_event_1_seconds",
-  f.at_3 AS "key_event_2_at",
-  (CAST(date_diff('microsecond', f.first_datetime, f.at_3) AS DOUBLE) / 1000000) AS "key_event_2_seconds"
+  f.at_3 AS "key_event_2_at"
 FROM (
   SELECT m.*, FALSE AS "excluded"
   FROM funnel_matched AS m
 ) AS f
 ) AS r
 UNION ALL
-SELECT g.user_id, CAST(NULL AS DATE), CAST(NULL AS TIMESTAMP), CAST(NULL AS BOOLEAN), CAST(NULL AS TIMESTAMP), CAST(NULL AS DOUBLE), CAST(NULL AS TIMESTAMP), CAST(NULL AS DOUBLE), 'delete' FROM "_am_9dd73d90_<build>_gone_users" AS g;
+SELECT g.user_id, CAST(NULL AS DATE), CAST(NULL AS TIMESTAMP), CAST(NULL AS BOOLEAN), CAST(NULL AS TIMESTAMP), CAST(NULL AS TIMESTAMP), 'delete' FROM "_am_9dd73d90_<build>_gone_users" AS g;
 
 SELECT COUNT(*) AS n FROM "_am_9dd73d90_<build>_f1_rows";
 
@@ -277,7 +265,7 @@ INSERT INTO "fact__first_activation_events" ("date", "datetime", "user_id", "eve
 
 DELETE FROM "core__funnel_users" WHERE "user_id" IN (SELECT "user_id" FROM "_am_9dd73d90_<build>_f0_rows");
 
-INSERT INTO "core__funnel_users" ("user_id", "cohort_date", "first_visit_datetime", "excluded", "key_event_1_at", "key_event_1_seconds", "key_event_2_at", "key_event_2_seconds") SELECT "user_id", "cohort_date", "first_visit_datetime", "excluded", "key_event_1_at", "key_event_1_seconds", "key_event_2_at", "key_event_2_seconds" FROM "_am_9dd73d90_<build>_f0_rows" WHERE action = 'upsert';
+INSERT INTO "core__funnel_users" ("user_id", "cohort_date", "first_visit_datetime", "excluded", "key_event_1_at", "key_event_2_at") SELECT "user_id", "cohort_date", "first_visit_datetime", "excluded", "key_event_1_at", "key_event_2_at" FROM "_am_9dd73d90_<build>_f0_rows" WHERE action = 'upsert';
 
 DELETE FROM "fact__first_activation_events__build_state";
 

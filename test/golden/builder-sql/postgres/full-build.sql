@@ -1,16 +1,11 @@
-SELECT n.i - 1 AS requested, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type, obj_description(a.attrelid, 'pg_class') AS comment
-       FROM unnest($1::text[]) WITH ORDINALITY AS n(name, i)
-       JOIN pg_attribute AS a ON a.attrelid = to_regclass(n.name) AND a.attnum > 0 AND NOT a.attisdropped
-       ORDER BY n.i, a.attnum;
-
-SELECT CAST((CAST('2000-01-01 00:00:00' AS TIMESTAMP) AT TIME ZONE 'UTC') AT TIME ZONE CAST($1 AS TEXT) AS DATE) AS d;
-
 SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked;
 
 SELECT n.i - 1 AS requested, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type, obj_description(a.attrelid, 'pg_class') AS comment
        FROM unnest($1::text[]) WITH ORDINALITY AS n(name, i)
        JOIN pg_attribute AS a ON a.attrelid = to_regclass(n.name) AND a.attnum > 0 AND NOT a.attisdropped
        ORDER BY n.i, a.attnum;
+
+SELECT CAST((CAST('2000-01-01 00:00:00' AS TIMESTAMP) AT TIME ZONE 'UTC') AT TIME ZONE CAST($1 AS TEXT) AS DATE) AS d;
 
 SELECT table_name FROM information_schema.tables WHERE table_schema = COALESCE($1, current_schema()) AND left(table_name, length($2)) = $2 ORDER BY table_name;
 
@@ -52,25 +47,6 @@ WHERE e.event_name IN ($1, $2) AND e."datetime" <= CAST($3 AS TIMESTAMP);
 
 ANALYZE "_am_9dd73d90_<build>_events";
 
-CREATE TEMP TABLE "_am_9dd73d90_<build>_scan" AS
-SELECT e.user_id, e.event_name,
-  MIN(CASE WHEN e."datetime" >= e.first_datetime THEN e."datetime" END) AS first_at,
-  COUNT(*) AS rows_scanned,
-  COUNT(CASE WHEN e."datetime" < e.first_datetime THEN 1 END) AS rows_before_first_visit,
-  COUNT(CASE WHEN e.first_datetime IS NULL THEN 1 END) AS rows_unknown_user,
-  MIN(e.first_datetime) AS first_datetime,
-  MIN(e.first_visit_date) AS first_visit_date
-FROM "_am_9dd73d90_<build>_events" AS e
-WHERE e.event_name IN ($1, $2) AND e."datetime" <= CAST($3 AS TIMESTAMP)
-GROUP BY e.user_id, e.event_name;
-
-SELECT
-  COALESCE(SUM(rows_scanned), 0) AS rows_scanned,
-  COALESCE(SUM(rows_before_first_visit), 0) AS rows_before_first_visit,
-  COALESCE(SUM(rows_unknown_user), 0) AS rows_unknown_user,
-  COUNT(DISTINCT CASE WHEN rows_unknown_user > 0 THEN user_id END) AS unknown_users
-FROM "_am_9dd73d90_<build>_scan";
-
 CREATE TABLE "_am_9dd73d90_<build>_mart" AS
 SELECT u.first_visit_date AS "date", u.first_datetime AS "datetime", u.user_id, CAST($1 AS TEXT) AS event_name,
   u.first_visit_date, u.first_datetime AS first_visit_datetime, 1 AS hours_from_first_visit, 1 AS days_from_first_visit
@@ -79,8 +55,22 @@ UNION ALL
 SELECT CAST((s.first_at AT TIME ZONE 'UTC') AT TIME ZONE CAST($2 AS TEXT) AS DATE) AS "date", s.first_at AS "datetime", s.user_id, s.event_name, s.first_visit_date, s.first_datetime AS first_visit_datetime,
   CAST(EXTRACT(EPOCH FROM (date_trunc('hour', s.first_at) - date_trunc('hour', s.first_datetime))) / 3600 AS INTEGER) + 1 AS hours_from_first_visit,
   ((CAST((s.first_at AT TIME ZONE 'UTC') AT TIME ZONE CAST($2 AS TEXT) AS DATE)) - (s.first_visit_date)) + 1 AS days_from_first_visit
-FROM "_am_9dd73d90_<build>_scan" AS s
-WHERE s.first_at IS NOT NULL;
+FROM (
+  SELECT e.user_id, e.event_name, MIN(e."datetime") AS first_at, MIN(e.first_datetime) AS first_datetime, MIN(e.first_visit_date) AS first_visit_date
+  FROM "_am_9dd73d90_<build>_events" AS e
+  WHERE e.event_name IN ($3, $4) AND e."datetime" >= e.first_datetime
+  GROUP BY e.user_id, e.event_name
+) AS s;
+
+SELECT e.event_name,
+  COUNT(*) AS rows_scanned,
+  COUNT(CASE WHEN e."datetime" < e.first_datetime THEN 1 END) AS rows_before_first_visit,
+  COUNT(CASE WHEN e.first_datetime IS NULL THEN 1 END) AS rows_unknown_user,
+  MIN(unknown.users) AS unknown_users
+FROM "_am_9dd73d90_<build>_events" AS e
+CROSS JOIN (SELECT COUNT(DISTINCT x.user_id) AS users FROM "_am_9dd73d90_<build>_events" AS x WHERE x.first_datetime IS NULL AND x.event_name IN ($1, $2)) AS unknown
+WHERE e.event_name IN ($1, $2)
+GROUP BY e.event_name;
 
 CREATE TABLE "_am_9dd73d90_<build>_f0_full" AS
 WITH funnel_users AS (
@@ -123,9 +113,7 @@ SELECT
   f.first_datetime AS "first_visit_datetime",
   f."excluded" AS "excluded",
   f.at_2 AS "key_event_1_at",
-  CAST(EXTRACT(EPOCH FROM (f.at_2 - f.first_datetime)) AS DOUBLE PRECISION) AS "key_event_1_seconds",
-  f.at_3 AS "key_event_2_at",
-  CAST(EXTRACT(EPOCH FROM (f.at_3 - f.first_datetime)) AS DOUBLE PRECISION) AS "key_event_2_seconds"
+  f.at_3 AS "key_event_2_at"
 FROM (
   SELECT m.*, FALSE AS "excluded"
   FROM funnel_matched AS m
@@ -167,15 +155,11 @@ SELECT
   f.first_datetime AS "first_visit_datetime",
   f."excluded" AS "excluded",
   f.at_2 AS "key_event_1_at",
-  CAST(EXTRACT(EPOCH FROM (f.at_2 - f.first_datetime)) AS DOUBLE PRECISION) AS "key_event_1_seconds",
-  f.at_3 AS "key_event_2_at",
-  CAST(EXTRACT(EPOCH FROM (f.at_3 - f.first_datetime)) AS DOUBLE PRECISION) AS "key_event_2_seconds"
+  f.at_3 AS "key_event_2_at"
 FROM (
   SELECT m.*, FALSE AS "excluded"
   FROM funnel_matched AS m
 ) AS f;
-
-SELECT event_name, SUM(rows_scanned) AS n FROM "_am_9dd73d90_<build>_scan" GROUP BY event_name;
 
 SELECT event_name,
   COUNT(CASE WHEN "datetime" > CAST($1 AS TIMESTAMP) THEN 1 END) AS after_cutoff,
@@ -212,7 +196,7 @@ COMMENT ON TABLE "fact__first_activation_events__build_state" IS 'activation-met
 
 SELECT table_name FROM information_schema.tables WHERE table_schema = COALESCE($1, current_schema()) AND left(table_name, length($2)) = $2 ORDER BY table_name;
 
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_users", "_am_9dd73d90_<build>_events", "_am_9dd73d90_<build>_scan";
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_users", "_am_9dd73d90_<build>_events";
 
 SELECT COUNT(*) AS n FROM "fact__first_activation_events";
 

@@ -1,16 +1,11 @@
-SELECT n.i - 1 AS requested, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type, obj_description(a.attrelid, 'pg_class') AS comment
-       FROM unnest($1::text[]) WITH ORDINALITY AS n(name, i)
-       JOIN pg_attribute AS a ON a.attrelid = to_regclass(n.name) AND a.attnum > 0 AND NOT a.attisdropped
-       ORDER BY n.i, a.attnum;
-
-SELECT CAST((CAST('2000-01-01 00:00:00' AS TIMESTAMP) AT TIME ZONE 'UTC') AT TIME ZONE CAST($1 AS TEXT) AS DATE) AS d;
-
 SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked;
 
 SELECT n.i - 1 AS requested, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type, obj_description(a.attrelid, 'pg_class') AS comment
        FROM unnest($1::text[]) WITH ORDINALITY AS n(name, i)
        JOIN pg_attribute AS a ON a.attrelid = to_regclass(n.name) AND a.attnum > 0 AND NOT a.attisdropped
        ORDER BY n.i, a.attnum;
+
+SELECT CAST((CAST('2000-01-01 00:00:00' AS TIMESTAMP) AT TIME ZONE 'UTC') AT TIME ZONE CAST($1 AS TEXT) AS DATE) AS d;
 
 SELECT * FROM "fact__first_activation_events__build_state";
 
@@ -192,16 +187,14 @@ SELECT
   f.first_datetime AS "first_visit_datetime",
   f."excluded" AS "excluded",
   f.at_2 AS "key_event_1_at",
-  CAST(EXTRACT(EPOCH FROM (f.at_2 - f.first_datetime)) AS DOUBLE PRECISION) AS "key_event_1_seconds",
-  f.at_3 AS "key_event_2_at",
-  CAST(EXTRACT(EPOCH FROM (f.at_3 - f.first_datetime)) AS DOUBLE PRECISION) AS "key_event_2_seconds"
+  f.at_3 AS "key_event_2_at"
 FROM (
   SELECT m.*, FALSE AS "excluded"
   FROM funnel_matched AS m
 ) AS f
 ) AS r
 UNION ALL
-SELECT g.user_id, CAST(NULL AS DATE), CAST(NULL AS TIMESTAMP), CAST(NULL AS BOOLEAN), CAST(NULL AS TIMESTAMP), CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS TIMESTAMP), CAST(NULL AS DOUBLE PRECISION), 'delete' FROM "_am_9dd73d90_<build>_gone_users" AS g;
+SELECT g.user_id, CAST(NULL AS DATE), CAST(NULL AS TIMESTAMP), CAST(NULL AS BOOLEAN), CAST(NULL AS TIMESTAMP), CAST(NULL AS TIMESTAMP), 'delete' FROM "_am_9dd73d90_<build>_gone_users" AS g;
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_f1_rows" AS
 SELECT r.*, 'upsert' AS action FROM (
@@ -241,16 +234,14 @@ SELECT
   f.first_datetime AS "first_visit_datetime",
   f."excluded" AS "excluded",
   f.at_2 AS "key_event_1_at",
-  CAST(EXTRACT(EPOCH FROM (f.at_2 - f.first_datetime)) AS DOUBLE PRECISION) AS "key_event_1_seconds",
-  f.at_3 AS "key_event_2_at",
-  CAST(EXTRACT(EPOCH FROM (f.at_3 - f.first_datetime)) AS DOUBLE PRECISION) AS "key_event_2_seconds"
+  f.at_3 AS "key_event_2_at"
 FROM (
   SELECT m.*, FALSE AS "excluded"
   FROM funnel_matched AS m
 ) AS f
 ) AS r
 UNION ALL
-SELECT g.user_id, CAST(NULL AS DATE), CAST(NULL AS TIMESTAMP), CAST(NULL AS BOOLEAN), CAST(NULL AS TIMESTAMP), CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS TIMESTAMP), CAST(NULL AS DOUBLE PRECISION), 'delete' FROM "_am_9dd73d90_<build>_gone_users" AS g;
+SELECT g.user_id, CAST(NULL AS DATE), CAST(NULL AS TIMESTAMP), CAST(NULL AS BOOLEAN), CAST(NULL AS TIMESTAMP), CAST(NULL AS TIMESTAMP), 'delete' FROM "_am_9dd73d90_<build>_gone_users" AS g;
 
 SELECT COUNT(*) AS n FROM "_am_9dd73d90_<build>_f1_rows";
 
@@ -267,7 +258,7 @@ INSERT INTO "fact__first_activation_events" ("date", "datetime", "user_id", "eve
 
 DELETE FROM "core__funnel_users" WHERE "user_id" IN (SELECT "user_id" FROM "_am_9dd73d90_<build>_f0_rows");
 
-INSERT INTO "core__funnel_users" ("user_id", "cohort_date", "first_visit_datetime", "excluded", "key_event_1_at", "key_event_1_seconds", "key_event_2_at", "key_event_2_seconds") SELECT "user_id", "cohort_date", "first_visit_datetime", "excluded", "key_event_1_at", "key_event_1_seconds", "key_event_2_at", "key_event_2_seconds" FROM "_am_9dd73d90_<build>_f0_rows" WHERE action = 'upsert';
+INSERT INTO "core__funnel_users" ("user_id", "cohort_date", "first_visit_datetime", "excluded", "key_event_1_at", "key_event_2_at") SELECT "user_id", "cohort_date", "first_visit_datetime", "excluded", "key_event_1_at", "key_event_2_at" FROM "_am_9dd73d90_<build>_f0_rows" WHERE action = 'upsert';
 
 DELETE FROM "fact__first_activation_events__build_state";
 

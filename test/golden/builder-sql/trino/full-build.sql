@@ -1,10 +1,3 @@
-SELECT table_schema, table_name, column_name, data_type FROM "iceberg".information_schema.columns
-         WHERE table_schema IN (?) AND table_name IN (?, ?) ORDER BY table_schema, table_name, ordinal_position;
-
-SELECT schema_name, table_name, comment FROM system.metadata.table_comments WHERE catalog_name = ? AND schema_name IN (?) AND table_name IN (?, ?);
-
-SELECT CAST(at_timezone(with_timezone(CAST('2000-01-01 00:00:00' AS TIMESTAMP(6)), 'UTC'), $1) AS DATE) AS d;
-
 MERGE INTO "iceberg"."<test schema>"."_am_build_locks" AS l
 USING (SELECT ? AS lock_key, ? AS token, ? AS holder, CAST(current_timestamp AT TIME ZONE 'UTC' AS TIMESTAMP(6)) AS now) AS s
 ON l.lock_key = s.lock_key
@@ -21,9 +14,11 @@ WHEN MATCHED AND l.expires_at < s.now THEN UPDATE SET token = s.token, holder = 
 WHEN NOT MATCHED THEN INSERT (lock_key, token, holder, acquired_at, expires_at) VALUES (s.lock_key, s.token, s.holder, s.now, s.now + INTERVAL '120' SECOND);
 
 SELECT table_schema, table_name, column_name, data_type FROM "iceberg".information_schema.columns
-         WHERE table_schema IN (?) AND table_name IN (?, ?, ?, ?) ORDER BY table_schema, table_name, ordinal_position;
+         WHERE table_schema IN (?) AND table_name IN (?, ?, ?, ?, ?, ?) ORDER BY table_schema, table_name, ordinal_position;
 
-SELECT schema_name, table_name, comment FROM system.metadata.table_comments WHERE catalog_name = ? AND schema_name IN (?) AND table_name IN (?, ?, ?, ?);
+SELECT schema_name, table_name, comment FROM system.metadata.table_comments WHERE catalog_name = ? AND schema_name IN (?) AND table_name IN (?, ?, ?, ?, ?, ?);
+
+SELECT CAST(at_timezone(with_timezone(CAST('2000-01-01 00:00:00' AS TIMESTAMP(6)), 'UTC'), $1) AS DATE) AS d;
 
 SELECT table_name FROM "iceberg".information_schema.tables WHERE table_schema = ? AND starts_with(table_name, ?) ORDER BY table_name;
 
@@ -65,25 +60,6 @@ FROM "fact__events" AS e
 LEFT JOIN "_am_9dd73d90_<build>_users" AS u ON u.user_id = e.user_id
 WHERE e.event_name IN ($1, $2) AND e."datetime" <= CAST($3 AS TIMESTAMP(6));
 
-CREATE TABLE "_am_9dd73d90_<build>_scan" AS
-SELECT e.user_id, e.event_name,
-  MIN(CASE WHEN e."datetime" >= e.first_datetime THEN e."datetime" END) AS first_at,
-  COUNT(*) AS rows_scanned,
-  COUNT(CASE WHEN e."datetime" < e.first_datetime THEN 1 END) AS rows_before_first_visit,
-  COUNT(CASE WHEN e.first_datetime IS NULL THEN 1 END) AS rows_unknown_user,
-  MIN(e.first_datetime) AS first_datetime,
-  MIN(e.first_visit_date) AS first_visit_date
-FROM "_am_9dd73d90_<build>_events" AS e
-WHERE e.event_name IN ($1, $2) AND e."datetime" <= CAST($3 AS TIMESTAMP(6))
-GROUP BY e.user_id, e.event_name;
-
-SELECT
-  COALESCE(SUM(rows_scanned), 0) AS rows_scanned,
-  COALESCE(SUM(rows_before_first_visit), 0) AS rows_before_first_visit,
-  COALESCE(SUM(rows_unknown_user), 0) AS rows_unknown_user,
-  COUNT(DISTINCT CASE WHEN rows_unknown_user > 0 THEN user_id END) AS unknown_users
-FROM "_am_9dd73d90_<build>_scan";
-
 CREATE TABLE "_am_9dd73d90_<build>_mart" AS
 SELECT u.first_visit_date AS "date", u.first_datetime AS "datetime", u.user_id, CAST($1 AS VARCHAR) AS event_name,
   u.first_visit_date, u.first_datetime AS first_visit_datetime, 1 AS hours_from_first_visit, 1 AS days_from_first_visit
@@ -92,8 +68,22 @@ UNION ALL
 SELECT CAST(at_timezone(with_timezone(s.first_at, 'UTC'), $2) AS DATE) AS "date", s.first_at AS "datetime", s.user_id, s.event_name, s.first_visit_date, s.first_datetime AS first_visit_datetime,
   CAST(date_diff('hour', date_trunc('hour', s.first_datetime), date_trunc('hour', s.first_at)) AS INTEGER) + 1 AS hours_from_first_visit,
   CAST(date_diff('day', s.first_visit_date, CAST(at_timezone(with_timezone(s.first_at, 'UTC'), $2) AS DATE)) AS INTEGER) + 1 AS days_from_first_visit
-FROM "_am_9dd73d90_<build>_scan" AS s
-WHERE s.first_at IS NOT NULL;
+FROM (
+  SELECT e.user_id, e.event_name, MIN(e."datetime") AS first_at, MIN(e.first_datetime) AS first_datetime, MIN(e.first_visit_date) AS first_visit_date
+  FROM "_am_9dd73d90_<build>_events" AS e
+  WHERE e.event_name IN ($3, $4) AND e."datetime" >= e.first_datetime
+  GROUP BY e.user_id, e.event_name
+) AS s;
+
+SELECT e.event_name,
+  COUNT(*) AS rows_scanned,
+  COUNT(CASE WHEN e."datetime" < e.first_datetime THEN 1 END) AS rows_before_first_visit,
+  COUNT(CASE WHEN e.first_datetime IS NULL THEN 1 END) AS rows_unknown_user,
+  MIN(unknown.users) AS unknown_users
+FROM "_am_9dd73d90_<build>_events" AS e
+CROSS JOIN (SELECT COUNT(DISTINCT x.user_id) AS users FROM "_am_9dd73d90_<build>_events" AS x WHERE x.first_datetime IS NULL AND x.event_name IN ($1, $2)) AS unknown
+WHERE e.event_name IN ($1, $2)
+GROUP BY e.event_name;
 
 CREATE TABLE "_am_9dd73d90_<build>_f0_full" AS
 WITH funnel_users AS (
@@ -136,9 +126,7 @@ SELECT
   f.first_datetime AS "first_visit_datetime",
   f."excluded" AS "excluded",
   f.at_2 AS "key_event_1_at",
-  (CAST(date_diff('second', date_trunc('second', f.first_datetime), date_trunc('second', f.at_2)) * 1000000 + (CAST(substr(CAST(CAST(f.at_2 AS TIMESTAMP(6)) AS VARCHAR), -6) AS BIGINT) - CAST(substr(CAST(CAST(f.first_datetime AS TIMESTAMP(6)) AS VARCHAR), -6) AS BIGINT)) AS DOUBLE) / 1000000) AS "key_event_1_seconds",
-  f.at_3 AS "key_event_2_at",
-  (CAST(date_diff('second', date_trunc('second', f.first_datetime), date_trunc('second', f.at_3)) * 1000000 + (CAST(substr(CAST(CAST(f.at_3 AS TIMESTAMP(6)) AS VARCHAR), -6) AS BIGINT) - CAST(substr(CAST(CAST(f.first_datetime AS TIMESTAMP(6)) AS VARCHAR), -6) AS BIGINT)) AS DOUBLE) / 1000000) AS "key_event_2_seconds"
+  f.at_3 AS "key_event_2_at"
 FROM (
   SELECT m.*, FALSE AS "excluded"
   FROM funnel_matched AS m
@@ -180,15 +168,11 @@ SELECT
   f.first_datetime AS "first_visit_datetime",
   f."excluded" AS "excluded",
   f.at_2 AS "key_event_1_at",
-  (CAST(date_diff('second', date_trunc('second', f.first_datetime), date_trunc('second', f.at_2)) * 1000000 + (CAST(substr(CAST(CAST(f.at_2 AS TIMESTAMP(6)) AS VARCHAR), -6) AS BIGINT) - CAST(substr(CAST(CAST(f.first_datetime AS TIMESTAMP(6)) AS VARCHAR), -6) AS BIGINT)) AS DOUBLE) / 1000000) AS "key_event_1_seconds",
-  f.at_3 AS "key_event_2_at",
-  (CAST(date_diff('second', date_trunc('second', f.first_datetime), date_trunc('second', f.at_3)) * 1000000 + (CAST(substr(CAST(CAST(f.at_3 AS TIMESTAMP(6)) AS VARCHAR), -6) AS BIGINT) - CAST(substr(CAST(CAST(f.first_datetime AS TIMESTAMP(6)) AS VARCHAR), -6) AS BIGINT)) AS DOUBLE) / 1000000) AS "key_event_2_seconds"
+  f.at_3 AS "key_event_2_at"
 FROM (
   SELECT m.*, FALSE AS "excluded"
   FROM funnel_matched AS m
 ) AS f;
-
-SELECT event_name, SUM(rows_scanned) AS n FROM "_am_9dd73d90_<build>_scan" GROUP BY event_name;
 
 SELECT event_name,
   COUNT(CASE WHEN "datetime" > CAST($1 AS TIMESTAMP(6)) THEN 1 END) AS after_cutoff,
@@ -238,8 +222,6 @@ COMMENT ON TABLE "fact__first_activation_events__build_state" IS 'activation-met
 SELECT table_name FROM "iceberg".information_schema.tables WHERE table_schema = ? AND starts_with(table_name, ?) ORDER BY table_name;
 
 DROP TABLE IF EXISTS "_am_9dd73d90_<build>_events";
-
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_scan";
 
 DROP TABLE IF EXISTS "_am_9dd73d90_<build>_users";
 

@@ -1,10 +1,3 @@
-SELECT table_schema, table_name, column_name, data_type FROM "iceberg".information_schema.columns
-         WHERE table_schema IN (?) AND table_name IN (?, ?) ORDER BY table_schema, table_name, ordinal_position;
-
-SELECT schema_name, table_name, comment FROM system.metadata.table_comments WHERE catalog_name = ? AND schema_name IN (?) AND table_name IN (?, ?);
-
-SELECT CAST(at_timezone(with_timezone(CAST('2000-01-01 00:00:00' AS TIMESTAMP(6)), 'UTC'), $1) AS DATE) AS d;
-
 MERGE INTO "iceberg"."<test schema>"."_am_build_locks" AS l
 USING (SELECT ? AS lock_key, ? AS token, ? AS holder, CAST(current_timestamp AT TIME ZONE 'UTC' AS TIMESTAMP(6)) AS now) AS s
 ON l.lock_key = s.lock_key
@@ -12,9 +5,11 @@ WHEN MATCHED AND l.expires_at < s.now THEN UPDATE SET token = s.token, holder = 
 WHEN NOT MATCHED THEN INSERT (lock_key, token, holder, acquired_at, expires_at) VALUES (s.lock_key, s.token, s.holder, s.now, s.now + INTERVAL '120' SECOND);
 
 SELECT table_schema, table_name, column_name, data_type FROM "iceberg".information_schema.columns
-         WHERE table_schema IN (?) AND table_name IN (?, ?, ?, ?) ORDER BY table_schema, table_name, ordinal_position;
+         WHERE table_schema IN (?) AND table_name IN (?, ?, ?, ?, ?, ?) ORDER BY table_schema, table_name, ordinal_position;
 
-SELECT schema_name, table_name, comment FROM system.metadata.table_comments WHERE catalog_name = ? AND schema_name IN (?) AND table_name IN (?, ?, ?, ?);
+SELECT schema_name, table_name, comment FROM system.metadata.table_comments WHERE catalog_name = ? AND schema_name IN (?) AND table_name IN (?, ?, ?, ?, ?, ?);
+
+SELECT CAST(at_timezone(with_timezone(CAST('2000-01-01 00:00:00' AS TIMESTAMP(6)), 'UTC'), $1) AS DATE) AS d;
 
 SELECT * FROM "fact__first_activation_events__build_state";
 
@@ -198,16 +193,14 @@ SELECT
   f.first_datetime AS "first_visit_datetime",
   f."excluded" AS "excluded",
   f.at_2 AS "key_event_1_at",
-  (CAST(date_diff('second', date_trunc('second', f.first_datetime), date_trunc('second', f.at_2)) * 1000000 + (CAST(substr(CAST(CAST(f.at_2 AS TIMESTAMP(6)) AS VARCHAR), -6) AS BIGINT) - CAST(substr(CAST(CAST(f.first_datetime AS TIMESTAMP(6)) AS VARCHAR), -6) AS BIGINT)) AS DOUBLE) / 1000000) AS "key_event_1_seconds",
-  f.at_3 AS "key_event_2_at",
-  (CAST(date_diff('second', date_trunc('second', f.first_datetime), date_trunc('second', f.at_3)) * 1000000 + (CAST(substr(CAST(CAST(f.at_3 AS TIMESTAMP(6)) AS VARCHAR), -6) AS BIGINT) - CAST(substr(CAST(CAST(f.first_datetime AS TIMESTAMP(6)) AS VARCHAR), -6) AS BIGINT)) AS DOUBLE) / 1000000) AS "key_event_2_seconds"
+  f.at_3 AS "key_event_2_at"
 FROM (
   SELECT m.*, FALSE AS "excluded"
   FROM funnel_matched AS m
 ) AS f
 ) AS r
 UNION ALL
-SELECT g.user_id, CAST(NULL AS DATE), CAST(NULL AS TIMESTAMP(6)), CAST(NULL AS BOOLEAN), CAST(NULL AS TIMESTAMP(6)), CAST(NULL AS DOUBLE), CAST(NULL AS TIMESTAMP(6)), CAST(NULL AS DOUBLE), 'delete' FROM "_am_9dd73d90_<build>_gone_users" AS g;
+SELECT g.user_id, CAST(NULL AS DATE), CAST(NULL AS TIMESTAMP(6)), CAST(NULL AS BOOLEAN), CAST(NULL AS TIMESTAMP(6)), CAST(NULL AS TIMESTAMP(6)), 'delete' FROM "_am_9dd73d90_<build>_gone_users" AS g;
 
 CREATE TABLE "_am_9dd73d90_<build>_f1_rows" AS
 SELECT r.*, 'upsert' AS action FROM (
@@ -247,16 +240,14 @@ SELECT
   f.first_datetime AS "first_visit_datetime",
   f."excluded" AS "excluded",
   f.at_2 AS "key_event_1_at",
-  (CAST(date_diff('second', date_trunc('second', f.first_datetime), date_trunc('second', f.at_2)) * 1000000 + (CAST(substr(CAST(CAST(f.at_2 AS TIMESTAMP(6)) AS VARCHAR), -6) AS BIGINT) - CAST(substr(CAST(CAST(f.first_datetime AS TIMESTAMP(6)) AS VARCHAR), -6) AS BIGINT)) AS DOUBLE) / 1000000) AS "key_event_1_seconds",
-  f.at_3 AS "key_event_2_at",
-  (CAST(date_diff('second', date_trunc('second', f.first_datetime), date_trunc('second', f.at_3)) * 1000000 + (CAST(substr(CAST(CAST(f.at_3 AS TIMESTAMP(6)) AS VARCHAR), -6) AS BIGINT) - CAST(substr(CAST(CAST(f.first_datetime AS TIMESTAMP(6)) AS VARCHAR), -6) AS BIGINT)) AS DOUBLE) / 1000000) AS "key_event_2_seconds"
+  f.at_3 AS "key_event_2_at"
 FROM (
   SELECT m.*, FALSE AS "excluded"
   FROM funnel_matched AS m
 ) AS f
 ) AS r
 UNION ALL
-SELECT g.user_id, CAST(NULL AS DATE), CAST(NULL AS TIMESTAMP(6)), CAST(NULL AS BOOLEAN), CAST(NULL AS TIMESTAMP(6)), CAST(NULL AS DOUBLE), CAST(NULL AS TIMESTAMP(6)), CAST(NULL AS DOUBLE), 'delete' FROM "_am_9dd73d90_<build>_gone_users" AS g;
+SELECT g.user_id, CAST(NULL AS DATE), CAST(NULL AS TIMESTAMP(6)), CAST(NULL AS BOOLEAN), CAST(NULL AS TIMESTAMP(6)), CAST(NULL AS TIMESTAMP(6)), 'delete' FROM "_am_9dd73d90_<build>_gone_users" AS g;
 
 SELECT COUNT(*) AS n FROM "_am_9dd73d90_<build>_f1_rows";
 
@@ -289,8 +280,8 @@ MERGE INTO "core__funnel_users" AS t
 USING "_am_9dd73d90_<build>_f0_rows" AS r
 ON t."user_id" = r."user_id"
 WHEN MATCHED AND r.action = 'delete' THEN DELETE
-WHEN MATCHED THEN UPDATE SET "cohort_date" = r."cohort_date", "first_visit_datetime" = r."first_visit_datetime", "excluded" = r."excluded", "key_event_1_at" = r."key_event_1_at", "key_event_1_seconds" = r."key_event_1_seconds", "key_event_2_at" = r."key_event_2_at", "key_event_2_seconds" = r."key_event_2_seconds"
-WHEN NOT MATCHED AND r.action = 'upsert' THEN INSERT ("user_id", "cohort_date", "first_visit_datetime", "excluded", "key_event_1_at", "key_event_1_seconds", "key_event_2_at", "key_event_2_seconds") VALUES (r."user_id", r."cohort_date", r."first_visit_datetime", r."excluded", r."key_event_1_at", r."key_event_1_seconds", r."key_event_2_at", r."key_event_2_seconds");
+WHEN MATCHED THEN UPDATE SET "cohort_date" = r."cohort_date", "first_visit_datetime" = r."first_visit_datetime", "excluded" = r."excluded", "key_event_1_at" = r."key_event_1_at", "key_event_2_at" = r."key_event_2_at"
+WHEN NOT MATCHED AND r.action = 'upsert' THEN INSERT ("user_id", "cohort_date", "first_visit_datetime", "excluded", "key_event_1_at", "key_event_2_at") VALUES (r."user_id", r."cohort_date", r."first_visit_datetime", r."excluded", r."key_event_1_at", r."key_event_2_at");
 
 CREATE TABLE "_am_9dd73d90_<build>_state" AS SELECT CAST($1 AS VARCHAR) AS definition_hash, CAST($2 AS VARCHAR) AS tracked_events, CAST($3 AS TIMESTAMP(6)) AS watermark, CAST($4 AS TIMESTAMP(6)) AS late_cutoff, CAST($5 AS BIGINT) AS rows_through_late_cutoff, CAST($6 AS VARCHAR) AS tracked_rows_through_late_cutoff, CAST($7 AS TIMESTAMP(6)) AS users_watermark, CAST($8 AS BIGINT) AS users_rows, CAST($9 AS VARCHAR) AS users_fingerprint, CAST($10 AS VARCHAR) AS definition, CAST($11 AS BIGINT) AS data_version, CAST($12 AS BOOLEAN) AS publishing, CAST($13 AS VARCHAR) AS funnel_tables;
 

@@ -35,9 +35,7 @@ SELECT
   f.first_datetime AS "first_visit_datetime",
   f."excluded" AS "excluded",
   f.at_2 AS "key_event_2_at",
-  (CAST(date_diff('microsecond', f.first_datetime, f.at_2) AS DOUBLE) / 1000000) AS "key_event_2_seconds",
-  f.at_3 AS "key_event_1_at",
-  (CAST(date_diff('microsecond', f.first_datetime, f.at_3) AS DOUBLE) / 1000000) AS "key_event_1_seconds"
+  f.at_3 AS "key_event_1_at"
 FROM (
   SELECT m.*, FALSE AS "excluded"
   FROM funnel_matched AS m

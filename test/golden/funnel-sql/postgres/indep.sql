@@ -35,9 +35,7 @@ SELECT
   f.first_datetime AS "first_visit_datetime",
   f."excluded" AS "excluded",
   f.at_2 AS "key_event_1_at",
-  CAST(EXTRACT(EPOCH FROM (f.at_2 - f.first_datetime)) AS DOUBLE PRECISION) AS "key_event_1_seconds",
-  f.at_3 AS "key_event_2_at",
-  CAST(EXTRACT(EPOCH FROM (f.at_3 - f.first_datetime)) AS DOUBLE PRECISION) AS "key_event_2_seconds"
+  f.at_3 AS "key_event_2_at"
 FROM (
   SELECT m.*, FALSE AS "excluded"
   FROM funnel_matched AS m

@@ -40,9 +40,7 @@ SELECT
   f.first_datetime AS "first_visit_datetime",
   f."excluded" AS "excluded",
   CASE WHEN f."excluded" THEN NULL ELSE f.at_2 END AS "key_event_1_at",
-  CASE WHEN f."excluded" THEN NULL ELSE CAST(EXTRACT(EPOCH FROM (f.at_2 - f.first_datetime)) AS DOUBLE PRECISION) END AS "key_event_1_seconds",
-  CASE WHEN f."excluded" THEN NULL ELSE f.at_3 END AS "key_event_2_at",
-  CASE WHEN f."excluded" THEN NULL ELSE CAST(EXTRACT(EPOCH FROM (f.at_3 - f.first_datetime)) AS DOUBLE PRECISION) END AS "key_event_2_seconds"
+  CASE WHEN f."excluded" THEN NULL ELSE f.at_3 END AS "key_event_2_at"
 FROM (
   SELECT m.*, (EXISTS (
       -- uninstall between key_event_1 and key_event_2 (or the end of its window)

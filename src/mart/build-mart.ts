@@ -51,29 +51,30 @@ export interface BuildOptions {
 
 export async function buildMart(warehouse: Warehouse, spec: MetricsSpec, options: BuildOptions = {}): Promise<BuildReport> {
   const started = performance.now();
+  // The sources are checked before the lock: on Trino the lock lives in the mart's schema, and a
+  // missing schema must be named as such, not surface as the lock's failure.
+  const { userIdType } = await checkSources(warehouse, spec, await CatalogSnapshot.of(warehouse, [spec.sources.events, spec.sources.users]));
+  const scratch = new ScratchTables(warehouse, spec.mart.table);
+  // Intermediate scratch tables may be temporary; the staged mart is published by renaming, so it is a real one.
+  const names: Scratch = {
+    users: scratch.intermediate('users'),
+    changedUsers: scratch.intermediate('changed_users'),
+    goneUsers: scratch.intermediate('gone_users'),
+    scan: scratch.intermediate('scan'),
+    mart: scratch.name('mart'),
+    delta: scratch.intermediate('delta'),
+    rangeUsers: scratch.intermediate('range_users'),
+    rangeEvents: scratch.intermediate('range_events'),
+    events: scratch.intermediate('events'),
+    allUsers: scratch.intermediate('all_users'),
+  };
+  const sql = new MartSql(warehouse.dialect, { events: spec.sources.events, users: spec.sources.users, mart: spec.mart.table }, spec.timezone, userIdType, names, (t) => scratch.create(t));
+  await checkTimezone(warehouse, sql, spec.timezone);
+
   const lock = await warehouse.acquireBuildLock(spec.mart.table);
-  let scratch: ScratchTables | undefined;
   try {
-    // What the build checks before it writes (sources, mart, state, funnel tables), read in one
-    // catalog query under the lock: nothing else changes them while the build holds it.
-    const catalog = await CatalogSnapshot.of(warehouse, [spec.sources.events, spec.sources.users, spec.mart.table, spec.mart.stateTable, ...spec.funnels.map((f) => funnelTableName(spec, f))]);
-    const { userIdType } = await checkSources(warehouse, spec, catalog);
-    scratch = new ScratchTables(warehouse, spec.mart.table);
-    // Intermediate scratch tables may be temporary; the staged mart is published by renaming, so it is a real one.
-    const names: Scratch = {
-      users: scratch.intermediate('users'),
-      changedUsers: scratch.intermediate('changed_users'),
-      goneUsers: scratch.intermediate('gone_users'),
-      scan: scratch.intermediate('scan'),
-      mart: scratch.name('mart'),
-      delta: scratch.intermediate('delta'),
-      rangeUsers: scratch.intermediate('range_users'),
-      rangeEvents: scratch.intermediate('range_events'),
-      events: scratch.intermediate('events'),
-      allUsers: scratch.intermediate('all_users'),
-    };
-    const sql = new MartSql(warehouse.dialect, { events: spec.sources.events, users: spec.sources.users, mart: spec.mart.table }, spec.timezone, userIdType, names, (t) => scratch!.create(t));
-    await checkTimezone(warehouse, sql, spec.timezone);
+    // What the build checks before it writes, read once under the lock.
+    const catalog = await CatalogSnapshot.of(warehouse, [spec.mart.table, spec.mart.stateTable, ...spec.funnels.map((f) => funnelTableName(spec, f))]);
     const previous = await assertBuildTargetsOwned(warehouse, spec, catalog);
     const restore = await warehouse.tuneForBulkWrites();
     const report = await new Build(warehouse, spec, sql, scratch, names, userIdType, options, catalog).run(previous).finally(restore);
@@ -81,7 +82,7 @@ export async function buildMart(warehouse: Warehouse, spec: MetricsSpec, options
     return report;
   } catch (error) {
     // A failed build's scratch tables (a successful one dropped its own; a killed one's are dropped by the next build).
-    await scratch?.dropAll().catch(() => undefined);
+    await scratch.dropAll().catch(() => undefined);
     throw error;
   } finally {
     await lock.release();

@@ -1,5 +1,5 @@
 SELECT * FROM (
-         SELECT CASE WHEN c.table_name = $1 AND c.schema_name = COALESCE($2, current_schema()) THEN 0 WHEN c.table_name = $3 AND c.schema_name = COALESCE($4, current_schema()) THEN 1 WHEN c.table_name = $5 AND c.schema_name = COALESCE($6, current_schema()) THEN 2 WHEN c.table_name = $7 AND c.schema_name = COALESCE($8, current_schema()) THEN 3 WHEN c.table_name = $9 AND c.schema_name = COALESCE($10, current_schema()) THEN 4 WHEN c.table_name = $11 AND c.schema_name = COALESCE($12, current_schema()) THEN 5 END AS requested, c.column_name, c.data_type, c.column_index, t.comment
+         SELECT CASE WHEN c.table_name = $1 AND c.schema_name = COALESCE($2, current_schema()) THEN 0 WHEN c.table_name = $3 AND c.schema_name = COALESCE($4, current_schema()) THEN 1 END AS requested, c.column_name, c.data_type, c.column_index, t.comment
          FROM duckdb_columns() AS c
          LEFT JOIN duckdb_tables() AS t ON t.database_name = c.database_name AND t.schema_name = c.schema_name AND t.table_name = c.table_name
          WHERE c.database_name = current_database()
@@ -7,6 +7,14 @@ SELECT * FROM (
        ORDER BY requested, column_index;
 
 SELECT CAST((CAST('2000-01-01 00:00:00' AS TIMESTAMP) AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE) AS d;
+
+SELECT * FROM (
+         SELECT CASE WHEN c.table_name = $1 AND c.schema_name = COALESCE($2, current_schema()) THEN 0 WHEN c.table_name = $3 AND c.schema_name = COALESCE($4, current_schema()) THEN 1 WHEN c.table_name = $5 AND c.schema_name = COALESCE($6, current_schema()) THEN 2 WHEN c.table_name = $7 AND c.schema_name = COALESCE($8, current_schema()) THEN 3 END AS requested, c.column_name, c.data_type, c.column_index, t.comment
+         FROM duckdb_columns() AS c
+         LEFT JOIN duckdb_tables() AS t ON t.database_name = c.database_name AND t.schema_name = c.schema_name AND t.table_name = c.table_name
+         WHERE c.database_name = current_database()
+       ) WHERE requested IS NOT NULL
+       ORDER BY requested, column_index;
 
 SELECT current_setting('disabled_compression_methods') AS value;
 

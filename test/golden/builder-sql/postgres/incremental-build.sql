@@ -1,11 +1,16 @@
-SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked;
-
 SELECT n.i - 1 AS requested, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type, obj_description(a.attrelid, 'pg_class') AS comment
        FROM unnest($1::text[]) WITH ORDINALITY AS n(name, i)
        JOIN pg_attribute AS a ON a.attrelid = to_regclass(n.name) AND a.attnum > 0 AND NOT a.attisdropped
        ORDER BY n.i, a.attnum;
 
 SELECT CAST((CAST('2000-01-01 00:00:00' AS TIMESTAMP) AT TIME ZONE 'UTC') AT TIME ZONE CAST($1 AS TEXT) AS DATE) AS d;
+
+SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked;
+
+SELECT n.i - 1 AS requested, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type, obj_description(a.attrelid, 'pg_class') AS comment
+       FROM unnest($1::text[]) WITH ORDINALITY AS n(name, i)
+       JOIN pg_attribute AS a ON a.attrelid = to_regclass(n.name) AND a.attnum > 0 AND NOT a.attisdropped
+       ORDER BY n.i, a.attnum;
 
 SELECT * FROM "fact__first_activation_events__build_state";
 

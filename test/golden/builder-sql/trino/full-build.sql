@@ -1,3 +1,10 @@
+SELECT table_schema, table_name, column_name, data_type FROM "iceberg".information_schema.columns
+         WHERE table_schema IN (?) AND table_name IN (?, ?) ORDER BY table_schema, table_name, ordinal_position;
+
+SELECT schema_name, table_name, comment FROM system.metadata.table_comments WHERE catalog_name = ? AND schema_name IN (?) AND table_name IN (?, ?);
+
+SELECT CAST(at_timezone(with_timezone(CAST('2000-01-01 00:00:00' AS TIMESTAMP(6)), 'UTC'), $1) AS DATE) AS d;
+
 MERGE INTO "iceberg"."<test schema>"."_am_build_locks" AS l
 USING (SELECT ? AS lock_key, ? AS token, ? AS holder, CAST(current_timestamp AT TIME ZONE 'UTC' AS TIMESTAMP(6)) AS now) AS s
 ON l.lock_key = s.lock_key
@@ -14,11 +21,9 @@ WHEN MATCHED AND l.expires_at < s.now THEN UPDATE SET token = s.token, holder = 
 WHEN NOT MATCHED THEN INSERT (lock_key, token, holder, acquired_at, expires_at) VALUES (s.lock_key, s.token, s.holder, s.now, s.now + INTERVAL '120' SECOND);
 
 SELECT table_schema, table_name, column_name, data_type FROM "iceberg".information_schema.columns
-         WHERE table_schema IN (?) AND table_name IN (?, ?, ?, ?, ?, ?) ORDER BY table_schema, table_name, ordinal_position;
+         WHERE table_schema IN (?) AND table_name IN (?, ?, ?, ?) ORDER BY table_schema, table_name, ordinal_position;
 
-SELECT schema_name, table_name, comment FROM system.metadata.table_comments WHERE catalog_name = ? AND schema_name IN (?) AND table_name IN (?, ?, ?, ?, ?, ?);
-
-SELECT CAST(at_timezone(with_timezone(CAST('2000-01-01 00:00:00' AS TIMESTAMP(6)), 'UTC'), $1) AS DATE) AS d;
+SELECT schema_name, table_name, comment FROM system.metadata.table_comments WHERE catalog_name = ? AND schema_name IN (?) AND table_name IN (?, ?, ?, ?);
 
 SELECT table_name FROM "iceberg".information_schema.tables WHERE table_schema = ? AND starts_with(table_name, ?) ORDER BY table_name;
 

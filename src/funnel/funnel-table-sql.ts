@@ -1,8 +1,8 @@
 /**
  * A funnel's user-grain table: one row per user with a first visit, each later step's matched
  * occurrence (funnel-semantics.ts says which) and whether the user is excluded (the model derives
- * the seconds to convert from these timestamps). Computed from the raw event log, rendered per engine through the Dialect; values are
- * bound (BoundParams), identifiers quoted by the dialect.
+ * the seconds to convert from these timestamps). Computed from the raw event log, rendered per
+ * engine through the Dialect; values are bound (BoundParams), identifiers quoted by the dialect.
  *
  * Excluded users keep their row, with `excluded` true and every step column NULL: a step column
  * is non-NULL exactly when the user counts at that step, so the model's measures need no other

@@ -46,7 +46,7 @@ export interface Scratch {
   goneUsers: string;
   /** Per (user, event) of each scan: earliest occurrence at or after the first visit, and the rows skipped. */
   scan: string;
-  /** Full builds: the log's rows of the tracked and the funnels' events up to the watermark, each with its user's first visit, read once for the scan and every funnel table. */
+  /** Full builds: the log's rows of the tracked and the funnels' events up to the watermark, each with its user's first visit, read once for the mart and every funnel table. */
   events: string;
   /** Incremental builds: every current user, for a funnel table rebuilt in full. */
   allUsers: string;
@@ -343,7 +343,7 @@ SELECT user_id, first_datetime, first_visit_date FROM ${changed}`,
   /**
    * Full builds: one pass over the log for the rows any table of the build needs (the tracked
    * events and the funnels' events, up to the watermark), each joined once to its user's first
-   * visit (NULL for a user the dimension lacks): the mart's scan and every funnel table then read
+   * visit (NULL for a user the dimension lacks): the mart and every funnel table then read
    * this slice instead of the whole log, and none of them joins the users again.
    */
   stageEventSlice(events: readonly string[], through: string): Statement {
@@ -369,10 +369,10 @@ WHERE e.event_name IN (${p.list(events)}) AND e."datetime" <= ${p.bind(through, 
   }
 
   /** Typed columns of a scan even when no scope runs (empty source): the table's shape never depends on the data. */
-  private emptyScan(extra = ''): string {
+  private emptyScan(): string {
     const { timestamp, string, bigint } = this.dialect.types;
     return `SELECT CAST(NULL AS ${this.userIdType}) AS user_id, CAST(NULL AS ${string}) AS event_name, CAST(NULL AS ${timestamp}) AS first_at,
-  CAST(0 AS ${bigint}) AS rows_scanned, CAST(0 AS ${bigint}) AS rows_before_first_visit, CAST(0 AS ${bigint}) AS rows_unknown_user${extra} WHERE 1 = 0`;
+  CAST(0 AS ${bigint}) AS rows_scanned, CAST(0 AS ${bigint}) AS rows_before_first_visit, CAST(0 AS ${bigint}) AS rows_unknown_user WHERE 1 = 0`;
   }
 
   /**

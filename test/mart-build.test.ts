@@ -162,6 +162,35 @@ describe.each(ENGINES)('mart builder on %s', (engine) => {
     expect((await readMart(wh, mart)).find((r) => r.user_id === 'u2' && r.event_name === 'k1')).toMatchObject({ datetime: '2025-05-03 10:00:00' });
   });
 
+  it('replaces exactly the stored rows a late event corrects, with integer user ids past 2^53', async () => {
+    // The publish names the users whose stored rows change in a bound list (src/mart/mart-sql.ts):
+    // ids travel as text, so 2^53 + 1 must not become 2^53 on the way.
+    const n = ++tables;
+    const names = { events: `events_${n}`, users: `users_${n}` };
+    const { timestamp, bigint, string, date } = wh.dialect.types;
+    const q = wh.dialect.quoteIdentifier;
+    const [a, b] = ['9007199254740992', '9007199254740993'];
+    await wh.run(`CREATE TABLE ${q(names.users)} (user_id ${bigint}, first_datetime ${timestamp})`);
+    await wh.run(`CREATE TABLE ${q(names.events)} (${q('date')} ${date}, ${q('datetime')} ${timestamp}, user_id ${bigint}, event_name ${string})`);
+    const addEvents = (rows: [string, string, string][]) =>
+      wh.run(`INSERT INTO ${q(names.events)} VALUES ${rows.map(() => `(CAST(? AS ${date}), CAST(? AS ${timestamp}), CAST(? AS ${bigint}), ?)`).join(', ')}`.replace(/\?/g, () => wh.dialect.parameter(++i)), rows.flatMap(([u, e, t]) => [t.slice(0, 10), t, u, e]));
+    let i = 0;
+    await wh.run(`INSERT INTO ${q(names.users)} VALUES (CAST(${wh.dialect.parameter(1)} AS ${bigint}), CAST(${wh.dialect.parameter(2)} AS ${timestamp})), (CAST(${wh.dialect.parameter(3)} AS ${bigint}), CAST(${wh.dialect.parameter(4)} AS ${timestamp}))`, [a, '2025-05-01 09:00:00', b, '2025-05-01 09:00:00']);
+    await addEvents([[a, 'k1', '2025-05-05 10:00:00'], [b, 'k1', '2025-05-05 10:00:00'], [b, 'k1', '2025-05-06 10:00:00']]);
+    const spec: MetricsSpec = { ...specWith(['k1']), sources: { ...names, userAttributes: [] }, mart: { table: `mart_${n}`, stateTable: `mart_${n}__build_state` } };
+    await buildMart(wh, spec);
+    i = 0;
+    await addEvents([[b, 'k1', '2025-05-04 10:00:00']]);
+    const report = await buildMart(wh, spec);
+    expect(report).toMatchObject({ mode: 'incremental', rowsUpdated: 1, rowsInserted: 0 });
+    const read = async () =>
+      (await wh.query(`SELECT CAST(user_id AS ${string}) AS user_id, event_name, CAST(${q('datetime')} AS ${string}) AS at FROM ${q(spec.mart.table)} ORDER BY 1, 2`)).map((r) => `${r.user_id} ${r.event_name} ${String(r.at).slice(0, 19)}`);
+    const incremental = await read();
+    expect(incremental).toEqual([`${a} first_visit 2025-05-01 09:00:00`, `${a} k1 2025-05-05 10:00:00`, `${b} first_visit 2025-05-01 09:00:00`, `${b} k1 2025-05-04 10:00:00`]);
+    await buildMart(wh, spec, { fullRefresh: true });
+    expect(await read()).toEqual(incremental);
+  });
+
   it('backfills a newly tracked event from full history and drops a removed one', async () => {
     const events: SourceEvent[] = [
       { user_id: 'u1', event_name: 'k1', datetime: '2025-01-02 00:00:00' },

@@ -37,6 +37,9 @@ import { funnelTableName } from '../funnel/funnel-table-sql.ts';
 import { funnelDefinitionHash, FunnelTables, funnelTablesState, ownedFunnelTables, removedFunnelTables, type FunnelTableOutcome, type StagedFunnelTable } from './funnel-tables.ts';
 import { BEFORE_EVERY_EVENT, compareTimestamps, maxTimestamp, minTimestamp, minusDuration, plusDuration, utcText } from './timestamps.ts';
 
+/** The most users a publish names in a bound list (more: it joins the delta to the mart). */
+const MAX_BOUND_USERS = 1000;
+
 export const FULL_STEPS = ['lock', 'load users', 'scan events', 'stage', 'publish', 'state'] as const;
 export const INCREMENTAL_STEPS = ['lock', 'sync users', 'scan events', 'stage', 'publish', 'state'] as const;
 export type BuildStep = (typeof FULL_STEPS)[number] | (typeof INCREMENTAL_STEPS)[number];
@@ -367,7 +370,7 @@ class Build {
       // The range's events (tracked ones and the funnels') read once, and their users: the scans and the funnel refresh join these small tables.
       const rangeEvents = [...new Set([...kept, ...spec.funnels.flatMap((f) => funnelEvents(f))])];
       await this.run1(sql.stageRangeEvents(rangeEvents, split, watermark));
-      await this.run1(sql.stageRangeUsers());
+      await this.run1(sql.stageRangeUsers(kept, !unchanged));
       if (kept.length > 0) {
         scopes.push({ events: kept, through: watermark, users: 'range', fromRange: true, ...(split !== null && { after: split }) });
         // Only when some new or moved user's first visit is at or before the split (the usual new users' are after it).
@@ -378,14 +381,18 @@ class Build {
       if (backfilled.length > 0) scopes.push({ events: backfilled, through: watermark, users: 'all' });
     } else {
       await this.run1(sql.stageRangeEvents([], null, BEFORE_EVERY_EVENT));
-      await this.run1(sql.stageRangeUsers());
+      await this.run1(sql.stageRangeUsers(kept, !unchanged));
     }
     await this.run1(sql.stageScan(scopes));
     const scan = await this.scanSummary();
     await this.step('scan events');
 
-    await this.run1(sql.stageDelta(removed, backfilled.length > 0 ? 'all' : 'range', !unchanged));
+    await this.run1(sql.stageDelta({ removedEvents: removed, users: backfilled.length > 0 ? 'all' : { stored: kept }, rebuiltHaveRows: !unchanged, oneScope: scopes.length <= 1 }));
     const delta = await this.one(sql.deltaSummary());
+    // The users whose stored rows the publish must delete, when few: on the fast path only the
+    // delta's 'update' and 'delete' rows name stored keys (its new users have none).
+    const storedUsers = Number(delta.stored_users);
+    const touched: readonly string[] | 'any' = !unchanged || storedUsers > MAX_BOUND_USERS ? 'any' : storedUsers === 0 ? [] : (await this.all(sql.storedUsersOfDelta())).map((r) => String(r.user_id));
     await this.step('stage');
 
     // Funnel tables: new or redefined funnels, and every funnel after a build died mid-publish, in full; the others for the users whose row can change.
@@ -416,7 +423,7 @@ class Build {
       publishMart: async () => {
         if (!anyChange) return;
         if (warehouse.dialect.capabilities.transactions) {
-          for (const s of sql.publishDeltaByDeleteInsert()) await this.run1(s);
+          for (const s of sql.publishDeltaByDeleteInsert(touched)) await this.run1(s);
         } else {
           await this.run1(sql.publishDeltaByMerge());
         }

@@ -67,14 +67,16 @@ SELECT user_id, event_name, "datetime" FROM "fact__events"
 WHERE event_name IN ($1, $2) AND "datetime" <= CAST($3 AS TIMESTAMP) AND "datetime" > CAST($4 AS TIMESTAMP);
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_range_users" AS
-SELECT m.user_id, m.first_visit_datetime AS first_datetime, m.first_visit_date
+SELECT m.user_id, MIN(CASE WHEN m.event_name = $3 THEN m.first_visit_datetime END) AS first_datetime, MIN(CASE WHEN m.event_name = $4 THEN m.first_visit_date END) AS first_visit_date,
+  MIN(CASE WHEN m.event_name = $1 THEN m."datetime" END) AS stored_at_0,
+  MIN(CASE WHEN m.event_name = $2 THEN m."datetime" END) AS stored_at_1
 FROM "fact__first_activation_events" AS m
-WHERE m.event_name = $1
+WHERE m.event_name IN ($5, $6, $7)
   AND m.user_id IN (SELECT e.user_id FROM "_am_9dd73d90_<build>_range_events" AS e)
-  AND NOT EXISTS (SELECT 1 FROM "_am_9dd73d90_<build>_changed_users" AS c WHERE c.user_id = m.user_id)
-  AND NOT EXISTS (SELECT 1 FROM "_am_9dd73d90_<build>_gone_users" AS g WHERE g.user_id = m.user_id)
+GROUP BY m.user_id
+HAVING MIN(CASE WHEN m.event_name = $8 THEN m.first_visit_datetime END) IS NOT NULL
 UNION ALL
-SELECT user_id, first_datetime, first_visit_date FROM "_am_9dd73d90_<build>_changed_users";
+SELECT user_id, first_datetime, first_visit_date, CAST(NULL AS TIMESTAMP) AS stored_at_0, CAST(NULL AS TIMESTAMP) AS stored_at_1 FROM "_am_9dd73d90_<build>_changed_users";
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_scan" AS
 SELECT CAST(NULL AS VARCHAR) AS user_id, CAST(NULL AS VARCHAR) AS event_name, CAST(NULL AS TIMESTAMP) AS first_at,
@@ -101,25 +103,28 @@ FROM "_am_9dd73d90_<build>_scan";
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_delta" AS
 WITH scanned AS (
-  SELECT user_id, event_name, MIN(first_at) AS first_at FROM "_am_9dd73d90_<build>_scan" WHERE first_at IS NOT NULL GROUP BY user_id, event_name
+  SELECT user_id, event_name, first_at FROM "_am_9dd73d90_<build>_scan" WHERE first_at IS NOT NULL
 ),
 upserts AS (
-  SELECT CAST((s.first_at AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE) AS "date", s.first_at AS "datetime", s.user_id, s.event_name, u.first_visit_date, u.first_datetime AS first_visit_datetime,
-  CAST(date_diff('hour', date_trunc('hour', u.first_datetime), date_trunc('hour', s.first_at)) AS INTEGER) + 1 AS hours_from_first_visit,
-  CAST((CAST((s.first_at AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE)) - (u.first_visit_date) AS INTEGER) + 1 AS days_from_first_visit, CASE WHEN (k.user_id IS NULL OR (k.user_id IN (SELECT user_id FROM "_am_9dd73d90_<build>_changed_users") OR k.user_id IN (SELECT user_id FROM "_am_9dd73d90_<build>_gone_users"))) THEN 'insert' ELSE 'update' END AS action
-  FROM scanned AS s
-  JOIN "_am_9dd73d90_<build>_range_users" AS u ON u.user_id = s.user_id
-  LEFT JOIN "fact__first_activation_events" AS k ON k.user_id = s.user_id AND k.event_name = s.event_name
-  WHERE (k.user_id IS NULL OR (k.user_id IN (SELECT user_id FROM "_am_9dd73d90_<build>_changed_users") OR k.user_id IN (SELECT user_id FROM "_am_9dd73d90_<build>_gone_users"))) OR s.first_at < k."datetime"
+  SELECT CAST((s.first_at AT TIME ZONE 'UTC') AT TIME ZONE $3 AS DATE) AS "date", s.first_at AS "datetime", s.user_id, s.event_name, s.first_visit_date, s.first_datetime AS first_visit_datetime,
+  CAST(date_diff('hour', date_trunc('hour', s.first_datetime), date_trunc('hour', s.first_at)) AS INTEGER) + 1 AS hours_from_first_visit,
+  CAST((CAST((s.first_at AT TIME ZONE 'UTC') AT TIME ZONE $3 AS DATE)) - (s.first_visit_date) AS INTEGER) + 1 AS days_from_first_visit, CASE WHEN s.stored_at IS NULL THEN 'insert' ELSE 'update' END AS action
+  FROM (
+    SELECT s.user_id, s.event_name, s.first_at, u.first_datetime, u.first_visit_date, CASE WHEN s.event_name = $1 THEN u.stored_at_0 WHEN s.event_name = $2 THEN u.stored_at_1 END AS stored_at
+    FROM scanned AS s
+    JOIN "_am_9dd73d90_<build>_range_users" AS u ON u.user_id = s.user_id
+  ) AS s
+  WHERE s.stored_at IS NULL OR s.first_at < s.stored_at
   UNION ALL
-  SELECT f.*, 'insert' AS action FROM (SELECT u.first_visit_date AS "date", u.first_datetime AS "datetime", u.user_id, CAST($2 AS VARCHAR) AS event_name,
+  SELECT f.*, 'insert' AS action FROM (SELECT u.first_visit_date AS "date", u.first_datetime AS "datetime", u.user_id, CAST($4 AS VARCHAR) AS event_name,
   u.first_visit_date, u.first_datetime AS first_visit_datetime, 1 AS hours_from_first_visit, 1 AS days_from_first_visit
 FROM "_am_9dd73d90_<build>_changed_users" AS u) AS f
 )
 SELECT * FROM upserts;
 
 SELECT COUNT(CASE WHEN action = 'insert' THEN 1 END) AS inserted, COUNT(CASE WHEN action = 'update' THEN 1 END) AS updated,
-  COUNT(CASE WHEN action = 'delete' THEN 1 END) AS deleted FROM "_am_9dd73d90_<build>_delta";
+  COUNT(CASE WHEN action = 'delete' THEN 1 END) AS deleted, COUNT(DISTINCT CASE WHEN action <> 'insert' THEN user_id END) AS stored_users
+FROM "_am_9dd73d90_<build>_delta";
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_f0_users" AS
 SELECT u.user_id, u.first_datetime, u.first_visit_date
@@ -266,8 +271,6 @@ SELECT event_name,
   COUNT(CASE WHEN "datetime" <= CAST($1 AS TIMESTAMP) THEN 1 END) AS through_cutoff
 FROM "fact__events" WHERE "datetime" > CAST($3 AS TIMESTAMP)
 GROUP BY event_name;
-
-DELETE FROM "fact__first_activation_events" AS m WHERE EXISTS (SELECT 1 FROM "_am_9dd73d90_<build>_delta" AS d WHERE d.user_id = m.user_id AND d.event_name = m.event_name);
 
 INSERT INTO "fact__first_activation_events" ("date", "datetime", "user_id", "event_name", "first_visit_date", "first_visit_datetime", "hours_from_first_visit", "days_from_first_visit") SELECT "date", "datetime", "user_id", "event_name", "first_visit_date", "first_visit_datetime", "hours_from_first_visit", "days_from_first_visit" FROM "_am_9dd73d90_<build>_delta" WHERE action <> 'delete';
 

@@ -71,10 +71,9 @@ SELECT m.user_id, MIN(CASE WHEN m.event_name = $3 THEN m.first_visit_datetime EN
   MIN(CASE WHEN m.event_name = $1 THEN m."datetime" END) AS stored_at_0,
   MIN(CASE WHEN m.event_name = $2 THEN m."datetime" END) AS stored_at_1
 FROM "fact__first_activation_events" AS m
-WHERE m.event_name IN ($5, $6, $7)
-  AND m.user_id IN (SELECT e.user_id FROM "_am_9dd73d90_<build>_range_events" AS e)
+WHERE m.user_id IN (SELECT e.user_id FROM "_am_9dd73d90_<build>_range_events" AS e)
 GROUP BY m.user_id
-HAVING MIN(CASE WHEN m.event_name = $8 THEN m.first_visit_datetime END) IS NOT NULL
+HAVING MIN(CASE WHEN m.event_name = $5 THEN m.first_visit_datetime END) IS NOT NULL
 UNION ALL
 SELECT user_id, first_datetime, first_visit_date, CAST(NULL AS TIMESTAMP) AS stored_at_0, CAST(NULL AS TIMESTAMP) AS stored_at_1 FROM "_am_9dd73d90_<build>_changed_users";
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMart } from '../src/mart/build-mart.ts';
 import { parseSpec } from '../src/spec/load-spec.ts';
 import type { MetricsSpec } from '../src/spec/spec-types.ts';
+import { BoundParams } from '../src/warehouse/bound-params.ts';
 import type { Warehouse } from '../src/warehouse/warehouse.ts';
 import { capabilitiesOf, createTestDatabase, ENGINES, type TestDatabase } from './support/engines.ts';
 import { readMart, snapshot } from './support/mart-snapshot.ts';
@@ -172,14 +173,16 @@ describe.each(ENGINES)('mart builder on %s', (engine) => {
     const [a, b] = ['9007199254740992', '9007199254740993'];
     await wh.run(`CREATE TABLE ${q(names.users)} (user_id ${bigint}, first_datetime ${timestamp})`);
     await wh.run(`CREATE TABLE ${q(names.events)} (${q('date')} ${date}, ${q('datetime')} ${timestamp}, user_id ${bigint}, event_name ${string})`);
-    const addEvents = (rows: [string, string, string][]) =>
-      wh.run(`INSERT INTO ${q(names.events)} VALUES ${rows.map(() => `(CAST(? AS ${date}), CAST(? AS ${timestamp}), CAST(? AS ${bigint}), ?)`).join(', ')}`.replace(/\?/g, () => wh.dialect.parameter(++i)), rows.flatMap(([u, e, t]) => [t.slice(0, 10), t, u, e]));
-    let i = 0;
-    await wh.run(`INSERT INTO ${q(names.users)} VALUES (CAST(${wh.dialect.parameter(1)} AS ${bigint}), CAST(${wh.dialect.parameter(2)} AS ${timestamp})), (CAST(${wh.dialect.parameter(3)} AS ${bigint}), CAST(${wh.dialect.parameter(4)} AS ${timestamp}))`, [a, '2025-05-01 09:00:00', b, '2025-05-01 09:00:00']);
+    const insert = (table: string, rows: unknown[][], types: string[]) => {
+      const p = new BoundParams(wh.dialect);
+      const values = rows.map((row) => `(${row.map((v, c) => p.bind(v, types[c])).join(', ')})`).join(', ');
+      return wh.run(`INSERT INTO ${q(table)} VALUES ${values}`, p.values);
+    };
+    const addEvents = (rows: [string, string, string][]) => insert(names.events, rows.map(([u, e, t]) => [t.slice(0, 10), t, u, e]), [date, timestamp, bigint, string]);
+    await insert(names.users, [[a, '2025-05-01 09:00:00'], [b, '2025-05-01 09:00:00']], [bigint, timestamp]);
     await addEvents([[a, 'k1', '2025-05-05 10:00:00'], [b, 'k1', '2025-05-05 10:00:00'], [b, 'k1', '2025-05-06 10:00:00']]);
     const spec: MetricsSpec = { ...specWith(['k1']), sources: { ...names, userAttributes: [] }, mart: { table: `mart_${n}`, stateTable: `mart_${n}__build_state` } };
     await buildMart(wh, spec);
-    i = 0;
     await addEvents([[b, 'k1', '2025-05-04 10:00:00']]);
     const report = await buildMart(wh, spec);
     expect(report).toMatchObject({ mode: 'incremental', rowsUpdated: 1, rowsInserted: 0 });

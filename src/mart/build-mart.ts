@@ -370,7 +370,6 @@ class Build {
       // The range's events (tracked ones and the funnels') read once, and their users: the scans and the funnel refresh join these small tables.
       const rangeEvents = [...new Set([...kept, ...spec.funnels.flatMap((f) => funnelEvents(f))])];
       await this.run1(sql.stageRangeEvents(rangeEvents, split, watermark));
-      await this.run1(sql.stageRangeUsers(kept, !unchanged));
       if (kept.length > 0) {
         scopes.push({ events: kept, through: watermark, users: 'range', fromRange: true, ...(split !== null && { after: split }) });
         // Only when some new or moved user's first visit is at or before the split (the usual new users' are after it).
@@ -381,8 +380,8 @@ class Build {
       if (backfilled.length > 0) scopes.push({ events: backfilled, through: watermark, users: 'all' });
     } else {
       await this.run1(sql.stageRangeEvents([], null, BEFORE_EVERY_EVENT));
-      await this.run1(sql.stageRangeUsers(kept, !unchanged));
     }
+    await this.run1(sql.stageRangeUsers(kept, !unchanged));
     await this.run1(sql.stageScan(scopes));
     const scan = await this.scanSummary();
     await this.step('scan events');
@@ -392,7 +391,9 @@ class Build {
     // The users whose stored rows the publish must delete, when few: on the fast path only the
     // delta's 'update' and 'delete' rows name stored keys (its new users have none).
     const storedUsers = Number(delta.stored_users);
-    const touched: readonly string[] | 'any' = !unchanged || storedUsers > MAX_BOUND_USERS ? 'any' : storedUsers === 0 ? [] : (await this.all(sql.storedUsersOfDelta())).map((r) => String(r.user_id));
+    let touched: readonly string[] | 'any' = 'any';
+    if (unchanged && storedUsers === 0) touched = [];
+    else if (unchanged && storedUsers <= MAX_BOUND_USERS) touched = (await this.all(sql.storedUsersOfDelta())).map((r) => String(r.user_id));
     await this.step('stage');
 
     // Funnel tables: new or redefined funnels, and every funnel after a build died mid-publish, in full; the others for the users whose row can change.

@@ -29,7 +29,7 @@ import type { BuildReport } from './build-report.ts';
 import { BuildStateStore, definitionHash, describeDefinition, LEGACY_STATE_COLUMNS, STATE_COLUMNS, type BuildState } from './build-state.ts';
 import { CatalogSnapshot } from './catalog-snapshot.ts';
 import { checkSources } from './check-sources.ts';
-import { MART_COLUMNS, MartSql, type ScanScope, type Scratch, type Statement } from './mart-sql.ts';
+import { MART_COLUMNS, MartSql, type EventSlice, type ScanScope, type Scratch, type Statement } from './mart-sql.ts';
 import { assertOwnedOrAbsent, ownershipComment } from './ownership.ts';
 import { ScratchTables } from './scratch-tables.ts';
 import { funnelEvents } from '../funnel/funnel-semantics.ts';
@@ -273,14 +273,14 @@ class Build {
 
     // One pass over the log for everything this build reads from it.
     const slice = this.names.events;
-    const sliceEvents = [...new Set([...spec.events, ...spec.funnels.flatMap((f) => funnelEvents(f))])];
-    await this.run1(sql.stageEventSlice(sliceEvents, watermark ?? BEFORE_EVERY_EVENT));
+    const sliceEvents: EventSlice = { events: [...new Set([...spec.events, ...spec.funnels.flatMap((f) => funnelEvents(f))])], tracked: spec.events };
+    await this.run1(sql.stageEventSlice(sliceEvents.events, watermark ?? BEFORE_EVERY_EVENT));
     // The funnel tables compare its datetime with its first visits: the planner must know its size.
     await this.warehouse.refreshStatistics(slice);
     const martRowsBefore = martExists ? Number((await this.one(sql.martRowCount())).n) : 0;
-    const created = await this.run1(sql.stageFullMart(spec.events));
+    const created = await this.run1(sql.stageFullMart(sliceEvents));
     const inserted = created > 0 ? created : Number((await this.one(sql.rowCount(this.names.mart))).n);
-    const sliceSummary = await this.all(sql.sliceScanSummary(spec.events));
+    const sliceSummary = await this.all(sql.sliceScanSummary(sliceEvents));
     const scan = {
       rowsScanned: sum(sliceSummary, 'rows_scanned'),
       rowsBeforeFirstVisit: sum(sliceSummary, 'rows_before_first_visit'),

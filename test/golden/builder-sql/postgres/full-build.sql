@@ -63,7 +63,7 @@ SELECT CAST((s.first_at AT TIME ZONE 'UTC') AT TIME ZONE CAST($2 AS TEXT) AS DAT
 FROM (
   SELECT e.user_id, e.event_name, MIN(e."datetime") AS first_at, MIN(e.first_datetime) AS first_datetime, MIN(e.first_visit_date) AS first_visit_date
   FROM "_am_9dd73d90_<build>_events" AS e
-  WHERE e.event_name IN ($3, $4) AND e."datetime" >= e.first_datetime
+  WHERE e."datetime" >= e.first_datetime
   GROUP BY e.user_id, e.event_name
 ) AS s;
 
@@ -73,8 +73,7 @@ SELECT e.event_name,
   COUNT(CASE WHEN e.first_datetime IS NULL THEN 1 END) AS rows_unknown_user,
   MIN(unknown.users) AS unknown_users
 FROM "_am_9dd73d90_<build>_events" AS e
-CROSS JOIN (SELECT COUNT(DISTINCT x.user_id) AS users FROM "_am_9dd73d90_<build>_events" AS x WHERE x.first_datetime IS NULL AND x.event_name IN ($1, $2)) AS unknown
-WHERE e.event_name IN ($1, $2)
+CROSS JOIN (SELECT COUNT(DISTINCT x.user_id) AS users FROM "_am_9dd73d90_<build>_events" AS x WHERE x.first_datetime IS NULL) AS unknown
 GROUP BY e.event_name;
 
 CREATE TABLE "_am_9dd73d90_<build>_f0_full" AS

@@ -8,7 +8,18 @@ import { describe, expect, it } from 'vitest';
 import { MartSql, type Scratch } from '../src/mart/mart-sql.ts';
 import { duckdbDialect } from '../src/warehouse/duckdb/duckdb-dialect.ts';
 
-const scratch = Object.fromEntries(['users', 'changedUsers', 'goneUsers', 'scan', 'events', 'allUsers', 'rangeEvents', 'rangeUsers', 'mart', 'delta'].map((k) => [k, `s_${k}`])) as unknown as Scratch;
+const scratch: Scratch = {
+  users: 's_users',
+  changedUsers: 's_changed_users',
+  goneUsers: 's_gone_users',
+  scan: 's_scan',
+  events: 's_events',
+  allUsers: 's_all_users',
+  rangeEvents: 's_range_events',
+  rangeUsers: 's_range_users',
+  mart: 's_mart',
+  delta: 's_delta',
+};
 const sql = new MartSql(duckdbDialect, { events: 'fact__events', users: 'dim__users', mart: 'mart' }, 'UTC', 'VARCHAR', scratch);
 
 describe('the full build reads its slice of the log', () => {

@@ -73,12 +73,39 @@ export function describeWindow(window: FunnelWindow | undefined): string {
   }
 }
 
-/** Per order: whether step k also needs step k-1 matched, and whether its occurrence must be at or after step k-1's. */
-export const ORDER_RULES: Record<FunnelOrder, { needsPrevious: boolean; afterPrevious: boolean }> = {
-  independent: { needsPrevious: false, afterPrevious: false },
-  any: { needsPrevious: true, afterPrevious: false },
-  sequential: { needsPrevious: true, afterPrevious: true },
+/**
+ * Per order: whether step k also needs step k-1 matched, whether its occurrence must be at or after
+ * step k-1's, and which of a user's earlier occurrences stand in for their history (historyStandIn).
+ */
+export const ORDER_RULES: Record<FunnelOrder, { needsPrevious: boolean; afterPrevious: boolean; standIn: HistoryStandIn }> = {
+  independent: { needsPrevious: false, afterPrevious: false, standIn: 'first occurrences' },
+  any: { needsPrevious: true, afterPrevious: false, standIn: 'first occurrences' },
+  sequential: { needsPrevious: true, afterPrevious: true, standIn: 'matched occurrences' },
 };
+
+/**
+ * Incremental builds recompute a user's row when new events arrive after some instant S (the scan
+ * range starts there) and the user's first visit did not move. Their occurrences at or before S
+ * need not be read again when a few remembered ones stand in for them:
+ *
+ *   'first occurrences' (independent, any): the earliest occurrence of each step's event at or
+ *     after the first visit (the mart's row). Each step's match is the earliest occurrence inside
+ *     a window that starts at the first visit, so it is the earliest of that one and the new ones.
+ *   'matched occurrences' (sequential): the stored row's matched occurrences. New events only move
+ *     matches earlier (each step's candidates grow). If step k-1's match moved, it moved to a new
+ *     occurrence after S, so every candidate for step k is after S too. If it did not, step k's
+ *     earliest candidate at or before S is its stored match. Either way the events after S plus
+ *     the stored matches hold step k's new match.
+ *   none (a funnel with exclusions): an exclusion needs every occurrence of the excluded event
+ *     between two matches, which no stored value holds; such a funnel reads the user's history.
+ *
+ * Stand-ins are real occurrences, so adding them to a user's full history changes nothing either.
+ */
+export type HistoryStandIn = 'first occurrences' | 'matched occurrences';
+
+export function historyStandIn(plan: FunnelPlan): HistoryStandIn | undefined {
+  return plan.exclusions.length > 0 ? undefined : ORDER_RULES[plan.order].standIn;
+}
 
 export interface PlanStep {
   /** 0-based; step 0 is the first visit. */

@@ -34,6 +34,12 @@ export interface FunnelTableInputs {
   eventsWithFirstVisits?: boolean;
   /** Optional relation name with a user_id column: compute rows only for these users. */
   onlyUsers?: string;
+  /**
+   * Occurrences remembered by earlier builds (funnel-semantics.ts, historyStandIn), read as events
+   * next to `events`: in `table`, each column holds an occurrence of its event (NULL: none) for
+   * the row's user_id. Not with eventsWithFirstVisits.
+   */
+  standIns?: { table: string; columns: readonly { column: string; event: string }[] };
 }
 
 /** The funnel's table name (validated: not a source, the mart, its state table or another funnel's table). */
@@ -121,14 +127,14 @@ class FunnelTableSql {
       ...(inputs.onlyUsers ? [`  WHERE u.user_id IN (SELECT o.user_id FROM ${q(inputs.onlyUsers)} AS o)`] : []),
       `)`,
     ];
-    if (inputs.eventsWithFirstVisits && inputs.onlyUsers) throw new Error('eventsWithFirstVisits reads every user: not with onlyUsers');
+    if (inputs.eventsWithFirstVisits && (inputs.onlyUsers || inputs.standIns)) throw new Error('eventsWithFirstVisits reads every user: not with onlyUsers or standIns');
     // Where the events carry their first visits, `u` is the event row itself (no join).
     const u = inputs.eventsWithFirstVisits ? 'e' : 'u';
     const events = [
       `${W.events} AS (`,
       `  -- the funnel's events at or after each user's first visit, up to the build's watermark`,
       `  SELECT e.user_id, e.event_name, e."datetime", ${u}.first_datetime, ${u}.first_visit_date${needsLocalDate ? `, ${localDateSql(d, 'e."datetime"', this.spec.timezone, (zone) => p.bind(zone))} AS ${W.localDate}` : ''}`,
-      `  FROM ${q(inputs.events)} AS e`,
+      `  FROM ${this.eventSource(inputs)} AS e`,
       ...(inputs.eventsWithFirstVisits ? [] : [`  JOIN ${W.users} AS u ON e.user_id = u.user_id`]),
       `  WHERE e.event_name IN (${p.list(plan.events)})`,
       `    AND e."datetime" >= ${u}.first_datetime`,
@@ -138,6 +144,17 @@ class FunnelTableSql {
     const matching = ORDER_RULES[plan.order].afterPrevious ? this.sequentialMatches() : this.ownMatches();
     const final = this.finalSelect(funnel);
     return [`WITH ${users.join('\n')},`, `${events.join('\n')},`, `${matching.join(',\n')}`, final].join('\n');
+  }
+
+  /** The events relation, with the stand-ins' occurrences as more rows when there are any. */
+  private eventSource(inputs: FunnelTableInputs): string {
+    const { q, p, d } = this;
+    if (!inputs.standIns || inputs.standIns.columns.length === 0) return q(inputs.events);
+    const { table, columns } = inputs.standIns;
+    const standIns = columns.map(
+      (c) => `  SELECT k.user_id, ${p.bind(c.event, d.types.string)} AS event_name, k.${q(c.column)} AS "datetime" FROM ${q(table)} AS k WHERE k.${q(c.column)} IS NOT NULL`,
+    );
+    return `(\n  SELECT user_id, event_name, "datetime" FROM ${q(inputs.events)}\n  UNION ALL\n${standIns.join('\n  UNION ALL\n')}\n  )`;
   }
 
   /** Step k's event inside its window, for an event row `e` of funnel_events. */

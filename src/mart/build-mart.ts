@@ -406,7 +406,7 @@ class Build {
         await this.run1(sql.stageCurrentUsers(this.names.allUsers));
         full.push(...(await builder.stageFull(rebuild, this.names.allUsers)));
       }
-      const scope = { rangeEvents: this.names.rangeEvents, rangeUsers: this.names.rangeUsers, changedUsers: this.names.changedUsers, goneUsers: this.names.goneUsers, after: scannedAfter };
+      const scope = { rangeEvents: this.names.rangeEvents, rangeUsers: this.names.rangeUsers, storedEvents: kept, changedUsers: this.names.changedUsers, goneUsers: this.names.goneUsers, after: scannedAfter };
       return [...full, ...(await builder.stageIncremental(refresh, scope))];
     });
 

@@ -5,19 +5,20 @@
  * Full: every user, one CREATE TABLE AS, published with Warehouse.replaceTable. Incremental: only
  * users whose row can have changed: new users, users whose first visit moved, and users with an
  * event of the funnel inside the scan range that falls before their windows close (after that,
- * no event can change the row). Their rows are recomputed from the raw log and replace the old
+ * no event can change the row). Their rows are recomputed (from the range's events and a few
+ * remembered occurrences, or from the raw log: stageIncremental) and replace the old
  * ones (DELETE + INSERT in the build's transaction, or one MERGE); rows of users gone from the
  * dimension are deleted. A funnel that is new or whose definition changed is rebuilt in full; the
  * table of a funnel removed from metrics.yaml is dropped.
  */
 import { createHash } from 'node:crypto';
 import { FUNNEL_COLUMNS as C, FUNNEL_TABLE_LAYOUT } from '../funnel/funnel-columns.ts';
-import { funnelEvents } from '../funnel/funnel-semantics.ts';
-import { funnelOpenUntil, funnelTableColumns, funnelTableName, funnelTableSelect } from '../funnel/funnel-table-sql.ts';
+import { funnelEvents, funnelPlan, historyStandIn } from '../funnel/funnel-semantics.ts';
+import { funnelOpenUntil, funnelTableColumns, funnelTableName, funnelTableSelect, type FunnelTableInputs } from '../funnel/funnel-table-sql.ts';
 import type { Funnel, MetricsSpec } from '../spec/spec-types.ts';
 import { BoundParams } from '../warehouse/bound-params.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
-import type { Statement } from './mart-sql.ts';
+import { storedColumn, type Statement } from './mart-sql.ts';
 import { ownershipComment, type OwnedTable } from './ownership.ts';
 import type { ScratchTables } from './scratch-tables.ts';
 import { BEFORE_EVERY_EVENT, compareTimestamps } from './timestamps.ts';
@@ -49,6 +50,22 @@ export function ownedFunnelTables(spec: MetricsSpec, previous: FunnelTablesState
     .filter((t) => !current.some((c) => c.table === t))
     .map((table) => ({ table, role: 'funnel table' as const, field: `funnels (removed funnel ${previous![table].funnel})` }));
   return [...current, ...removed];
+}
+
+/** What an incremental build hands the funnel tables: its scratch tables of the scan range, and the split. */
+export interface IncrementalScope {
+  /** The log's rows of the tracked and funnel events after the split. */
+  rangeEvents: string;
+  /** Their users, with the stored first occurrence of each of storedEvents (mart-sql.ts, storedColumn). */
+  rangeUsers: string;
+  /** The events whose stored first occurrences rangeUsers carries, in column order. */
+  storedEvents: readonly string[];
+  /** New users and users whose first visit moved. */
+  changedUsers: string;
+  /** Users gone from the dimension. */
+  goneUsers: string;
+  /** The split: the range holds events after it (null: the whole log). */
+  after: string | null;
 }
 
 /** A funnel table's new content, staged: the whole table ('full') or the rows of the users recomputed ('incremental'). */
@@ -123,8 +140,11 @@ export class FunnelTables {
   /**
    * Incremental: per funnel, the users whose row can have changed (see the header), their rows
    * recomputed into a scratch table, plus delete markers for users gone from the dimension.
+   * Users already built read only the range's events plus their stand-ins (funnel-semantics.ts,
+   * historyStandIn); the log before the range is read for new or moved users only (usually none
+   * of it: their first visits fall inside the range), and for every user of a funnel without stand-ins.
    */
-  async stageIncremental(funnels: readonly Funnel[], scope: { rangeEvents: string; rangeUsers: string; changedUsers: string; goneUsers: string; after: string | null }): Promise<StagedFunnelTable[]> {
+  async stageIncremental(funnels: readonly Funnel[], scope: IncrementalScope): Promise<StagedFunnelTable[]> {
     const { warehouse, spec, scratch } = this.inputs;
     const d = warehouse.dialect;
     const staged: StagedFunnelTable[] = [];
@@ -138,14 +158,13 @@ export class FunnelTables {
       // The funnel's events in the scan range (the range's slice of the log): a user with one there
       // at or after the first visit and before their windows close, and the new or moved users. The
       // windows' end is computed once per user (a zone conversion, outside UTC), not per event.
+      // UNION drops the users found twice.
       const candidates = openUntil === undefined ? this.q(scope.rangeUsers) : `(SELECT u.*, ${openUntil} AS open_until FROM ${this.q(scope.rangeUsers)} AS u)`;
       const select = `SELECT u.user_id, u.first_datetime, u.first_visit_date
 FROM ${candidates} AS u
-WHERE EXISTS (
-  SELECT 1 FROM ${this.q(scope.rangeEvents)} AS e
-  WHERE e.user_id = u.user_id AND e.event_name IN (${p.list(funnelEvents(funnel))})
-    AND e."datetime" >= u.first_datetime${openUntil === undefined ? '' : ' AND e."datetime" <= u.open_until'}
-)
+JOIN ${this.q(scope.rangeEvents)} AS e ON e.user_id = u.user_id
+WHERE e.event_name IN (${p.list(funnelEvents(funnel))})
+  AND e."datetime" >= u.first_datetime${openUntil === undefined ? '' : ' AND e."datetime" <= u.open_until'}
 UNION
 SELECT user_id, first_datetime, first_visit_date FROM ${this.q(scope.changedUsers)}`;
       const key = JSON.stringify([select, p.values]);
@@ -159,28 +178,38 @@ SELECT user_id, first_datetime, first_visit_date FROM ${this.q(scope.changedUser
     }
     if (funnels.length === 0) return staged;
 
-    // The recomputed users' history, once for every funnel, of the funnels' events only: after the
-    // split from the range's slice (already read), before it from the log, from the earliest of their
-    // first visits on (the engine skips older parts; usually a few days, a window's length).
-    const allUsers = [...stagedUsers.values()].map((t) => `SELECT user_id, first_datetime FROM ${this.q(t)}`).join('\nUNION ALL\n');
-    const [{ earliest }] = await warehouse.query(`SELECT CAST(MIN(first_datetime) AS ${d.types.string}) AS earliest FROM (${allUsers}) AS u`);
-    const history = scratch.intermediate('funnel_history');
-    const hp = new BoundParams(d);
-    const events = hp.list([...new Set(funnels.flatMap((f) => funnelEvents(f)))]);
-    const ofUsers = `e.user_id IN (SELECT user_id FROM (${allUsers}) AS u)`;
-    const parts = [`SELECT e.user_id, e.event_name, e."datetime" FROM ${this.q(scope.rangeEvents)} AS e WHERE e.event_name IN (${events}) AND ${ofUsers}`];
+    // Each funnel's stand-ins for its users' history before the range, and whose history must be read instead.
+    const standIns: FunnelTableInputs['standIns'][] = [];
+    for (const [i, funnel] of funnels.entries()) standIns.push(await this.standIns(funnel, i, usersTables[i], scope));
+    const historyUsers = [...new Set(funnels.map((_, i) => (standIns[i] ? scope.changedUsers : usersTables[i])))];
+
+    // The history of the users who need it, once for every funnel, of the funnels' events only:
+    // after the split from the range's slice (already read), before it from the log, from the
+    // earliest of their first visits on (the engine skips older parts; usually a few days, a
+    // window's length). With none before the split, the range's slice is all there is to read.
+    const union = (tables: readonly string[]) => tables.map((t) => `SELECT user_id, first_datetime FROM ${this.q(t)}`).join('\nUNION ALL\n');
+    const [{ earliest }] = await warehouse.query(`SELECT CAST(MIN(first_datetime) AS ${d.types.string}) AS earliest FROM (${union(historyUsers)}) AS u`);
+    let events = scope.rangeEvents;
     if (scope.after !== null && earliest !== null && compareTimestamps(String(earliest), scope.after) <= 0) {
-      parts.push(`SELECT e.user_id, e.event_name, e."datetime" FROM ${this.q(spec.sources.events)} AS e
-WHERE e.event_name IN (${events})
+      events = scratch.intermediate('funnel_history');
+      const hp = new BoundParams(d);
+      const names = hp.list([...new Set(funnels.flatMap((f) => funnelEvents(f)))]);
+      await this.run({
+        sql: `${scratch.create(events)} AS
+SELECT e.user_id, e.event_name, e."datetime" FROM ${this.q(scope.rangeEvents)} AS e WHERE e.event_name IN (${names})
+UNION ALL
+SELECT e.user_id, e.event_name, e."datetime" FROM ${this.q(spec.sources.events)} AS e
+WHERE e.event_name IN (${names})
   AND e."datetime" >= ${hp.bind(String(earliest), d.types.timestamp)} AND e."datetime" <= ${hp.bind(scope.after, d.types.timestamp)}
-  AND ${ofUsers}`);
+  AND e.user_id IN (SELECT user_id FROM (${union(historyUsers)}) AS u)`,
+        params: hp.values,
+      });
     }
-    await this.run({ sql: `${scratch.create(history)} AS\n${parts.join('\nUNION ALL\n')}`, params: hp.values });
 
     for (const [i, funnel] of funnels.entries()) {
       const users = usersTables[i];
       const rows = scratch.intermediate(`f${i}_rows`);
-      const select = funnelTableSelect(d, spec, funnel, { events: history, users, through: this.through });
+      const select = funnelTableSelect(d, spec, funnel, { events, users, through: this.through, standIns: standIns[i] });
       const columns = funnelTableColumns(funnel, d, this.inputs.userIdType);
       const deleteMarker = columns.map((c) => (c.name === C.userId ? 'g.user_id' : `CAST(NULL AS ${c.type})`)).join(', ');
       const written = await this.run({
@@ -193,6 +222,38 @@ SELECT ${deleteMarker}, 'delete' FROM ${this.q(scope.goneUsers)} AS g`,
       staged.push({ funnel, staged: rows, target: funnelTableName(spec, funnel), mode: 'incremental', rows: await this.count(rows, written) });
     }
     return staged;
+  }
+
+  /**
+   * Where a funnel's stand-ins are (funnel-semantics.ts, historyStandIn): first occurrences in
+   * the range's users (the mart's, as the build found it), matched occurrences in the users'
+   * stored rows, staged here. Undefined: the funnel has none (exclusions), or the mart does not
+   * hold every step's event yet (an event tracked since this build).
+   */
+  private async standIns(funnel: Funnel, i: number, users: string, scope: IncrementalScope): Promise<FunnelTableInputs['standIns']> {
+    const plan = funnelPlan(funnel);
+    const later = plan.steps.slice(1);
+    switch (historyStandIn(plan)) {
+      case undefined:
+        return undefined;
+      case 'first occurrences': {
+        if (!later.every((s) => scope.storedEvents.includes(s.event))) return undefined;
+        const events = [...new Set(later.map((s) => s.event))];
+        return { table: scope.rangeUsers, columns: events.map((event) => ({ column: storedColumn(scope.storedEvents.indexOf(event)), event })) };
+      }
+      case 'matched occurrences': {
+        const table = this.inputs.scratch.intermediate(`f${i}_stored`);
+        const target = this.q(funnelTableName(this.inputs.spec, funnel));
+        const stepColumns = funnel.steps.slice(1).map((step) => this.q(C.stepAt(step)));
+        await this.run({
+          sql: `${this.inputs.scratch.create(table)} AS
+SELECT t.${this.q(C.userId)} AS user_id, ${stepColumns.map((c) => `t.${c}`).join(', ')} FROM ${target} AS t
+WHERE t.${this.q(C.userId)} IN (SELECT u.user_id FROM ${this.q(users)} AS u)`,
+          params: [],
+        });
+        return { table, columns: later.map((s) => ({ column: C.stepAt(funnel.steps[s.index]), event: s.event })) };
+      }
+    }
   }
 
   private async applyRows(s: StagedFunnelTable): Promise<void> {

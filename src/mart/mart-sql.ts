@@ -49,7 +49,7 @@ export interface DeltaInputs {
 }
 
 /** The column of the range's users holding the stored first occurrence of the i-th event (stageRangeUsers). */
-const storedColumn = (i: number) => `stored_at_${i}`;
+export const storedColumn = (i: number) => `stored_at_${i}`;
 
 /** The full build's slice of the log: the events it holds, and those of them the mart tracks. */
 export interface EventSlice {

@@ -128,40 +128,26 @@ FROM "_am_9dd73d90_<build>_delta";
 CREATE TEMP TABLE "_am_9dd73d90_<build>_f0_users" AS
 SELECT u.user_id, u.first_datetime, u.first_visit_date
 FROM (SELECT u.*, GREATEST(CAST((CAST((u.first_visit_date + CAST($1 AS INTEGER)) AS TIMESTAMP) AT TIME ZONE $2) AT TIME ZONE 'UTC' AS TIMESTAMP), (u.first_datetime + to_seconds(CAST($3 AS BIGINT)))) AS open_until FROM "_am_9dd73d90_<build>_range_users" AS u) AS u
-WHERE EXISTS (
-  SELECT 1 FROM "_am_9dd73d90_<build>_range_events" AS e
-  WHERE e.user_id = u.user_id AND e.event_name IN ($4, $5)
-    AND e."datetime" >= u.first_datetime AND e."datetime" <= u.open_until
-)
+JOIN "_am_9dd73d90_<build>_range_events" AS e ON e.user_id = u.user_id
+WHERE e.event_name IN ($4, $5)
+  AND e."datetime" >= u.first_datetime AND e."datetime" <= u.open_until
 UNION
 SELECT user_id, first_datetime, first_visit_date FROM "_am_9dd73d90_<build>_changed_users";
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_f1_users" AS
 SELECT u.user_id, u.first_datetime, u.first_visit_date
 FROM (SELECT u.*, GREATEST((date_trunc('hour', u.first_datetime) + to_seconds(CAST($1 AS BIGINT))), CAST((CAST((u.first_visit_date + CAST($2 AS INTEGER)) AS TIMESTAMP) AT TIME ZONE $3) AT TIME ZONE 'UTC' AS TIMESTAMP)) AS open_until FROM "_am_9dd73d90_<build>_range_users" AS u) AS u
-WHERE EXISTS (
-  SELECT 1 FROM "_am_9dd73d90_<build>_range_events" AS e
-  WHERE e.user_id = u.user_id AND e.event_name IN ($4, $5)
-    AND e."datetime" >= u.first_datetime AND e."datetime" <= u.open_until
-)
+JOIN "_am_9dd73d90_<build>_range_events" AS e ON e.user_id = u.user_id
+WHERE e.event_name IN ($4, $5)
+  AND e."datetime" >= u.first_datetime AND e."datetime" <= u.open_until
 UNION
 SELECT user_id, first_datetime, first_visit_date FROM "_am_9dd73d90_<build>_changed_users";
 
-SELECT CAST(MIN(first_datetime) AS VARCHAR) AS earliest FROM (SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f0_users"
-UNION ALL
-SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f1_users") AS u;
+CREATE TEMP TABLE "_am_9dd73d90_<build>_f0_stored" AS
+SELECT t."user_id" AS user_id, t."key_event_1_at", t."key_event_2_at" FROM "core__funnel_users" AS t
+WHERE t."user_id" IN (SELECT u.user_id FROM "_am_9dd73d90_<build>_f0_users" AS u);
 
-CREATE TEMP TABLE "_am_9dd73d90_<build>_funnel_history" AS
-SELECT e.user_id, e.event_name, e."datetime" FROM "_am_9dd73d90_<build>_range_events" AS e WHERE e.event_name IN ($1, $2) AND e.user_id IN (SELECT user_id FROM (SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f0_users"
-UNION ALL
-SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f1_users") AS u)
-UNION ALL
-SELECT e.user_id, e.event_name, e."datetime" FROM "fact__events" AS e
-WHERE e.event_name IN ($1, $2)
-  AND e."datetime" >= CAST($3 AS TIMESTAMP) AND e."datetime" <= CAST($4 AS TIMESTAMP)
-  AND e.user_id IN (SELECT user_id FROM (SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f0_users"
-UNION ALL
-SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_f1_users") AS u);
+SELECT CAST(MIN(first_datetime) AS VARCHAR) AS earliest FROM (SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_changed_users") AS u;
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_f0_rows" AS
 SELECT r.*, 'upsert' AS action FROM (
@@ -173,17 +159,23 @@ WITH funnel_users AS (
 funnel_events AS (
   -- the funnel's events at or after each user's first visit, up to the build's watermark
   SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.first_visit_date, CAST((e."datetime" AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE) AS local_date
-  FROM "_am_9dd73d90_<build>_funnel_history" AS e
+  FROM (
+  SELECT user_id, event_name, "datetime" FROM "_am_9dd73d90_<build>_range_events"
+  UNION ALL
+  SELECT k.user_id, CAST($2 AS VARCHAR) AS event_name, k."key_event_1_at" AS "datetime" FROM "_am_9dd73d90_<build>_f0_stored" AS k WHERE k."key_event_1_at" IS NOT NULL
+  UNION ALL
+  SELECT k.user_id, CAST($3 AS VARCHAR) AS event_name, k."key_event_2_at" AS "datetime" FROM "_am_9dd73d90_<build>_f0_stored" AS k WHERE k."key_event_2_at" IS NOT NULL
+  ) AS e
   JOIN funnel_users AS u ON e.user_id = u.user_id
-  WHERE e.event_name IN ($2, $3)
+  WHERE e.event_name IN ($4, $5)
     AND e."datetime" >= u.first_datetime
-    AND e."datetime" <= CAST($4 AS TIMESTAMP)
+    AND e."datetime" <= CAST($6 AS TIMESTAMP)
 ),
 funnel_step_2 AS (
   -- step 2 (key_event_1): the earliest occurrence inside its window, at or after step 1's
   SELECT e.user_id, MIN(e."datetime") AS at_2
   FROM funnel_events AS e
-  WHERE e.event_name = $5 AND CAST((e.local_date) - (e.first_visit_date) AS INTEGER) + 1 <= CAST($6 AS INTEGER)
+  WHERE e.event_name = $7 AND CAST((e.local_date) - (e.first_visit_date) AS INTEGER) + 1 <= CAST($8 AS INTEGER)
   GROUP BY e.user_id
 ),
 funnel_step_3 AS (
@@ -191,7 +183,7 @@ funnel_step_3 AS (
   SELECT e.user_id, MIN(e."datetime") AS at_3
   FROM funnel_events AS e
   JOIN funnel_step_2 AS s ON s.user_id = e.user_id AND e."datetime" >= s.at_2
-  WHERE e.event_name = $7 AND e."datetime" <= (e.first_datetime + to_seconds(CAST($8 AS BIGINT)))
+  WHERE e.event_name = $9 AND e."datetime" <= (e.first_datetime + to_seconds(CAST($10 AS BIGINT)))
   GROUP BY e.user_id
 ),
 funnel_matched AS (
@@ -225,17 +217,23 @@ WITH funnel_users AS (
 funnel_events AS (
   -- the funnel's events at or after each user's first visit, up to the build's watermark
   SELECT e.user_id, e.event_name, e."datetime", u.first_datetime, u.first_visit_date, CAST((e."datetime" AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE) AS local_date
-  FROM "_am_9dd73d90_<build>_funnel_history" AS e
+  FROM (
+  SELECT user_id, event_name, "datetime" FROM "_am_9dd73d90_<build>_range_events"
+  UNION ALL
+  SELECT k.user_id, CAST($2 AS VARCHAR) AS event_name, k."stored_at_0" AS "datetime" FROM "_am_9dd73d90_<build>_range_users" AS k WHERE k."stored_at_0" IS NOT NULL
+  UNION ALL
+  SELECT k.user_id, CAST($3 AS VARCHAR) AS event_name, k."stored_at_1" AS "datetime" FROM "_am_9dd73d90_<build>_range_users" AS k WHERE k."stored_at_1" IS NOT NULL
+  ) AS e
   JOIN funnel_users AS u ON e.user_id = u.user_id
-  WHERE e.event_name IN ($2, $3)
+  WHERE e.event_name IN ($4, $5)
     AND e."datetime" >= u.first_datetime
-    AND e."datetime" <= CAST($4 AS TIMESTAMP)
+    AND e."datetime" <= CAST($6 AS TIMESTAMP)
 ),
 funnel_own AS (
   -- each step's earliest occurrence inside its window (users with events of the funnel only)
   SELECT e.user_id,
-    MIN(CASE WHEN e.event_name = $5 AND CAST(date_diff('hour', date_trunc('hour', e.first_datetime), date_trunc('hour', e."datetime")) AS INTEGER) + 1 <= CAST($6 AS INTEGER) THEN e."datetime" END) AS own_2,
-    MIN(CASE WHEN e.event_name = $7 AND CAST((e.local_date) - (e.first_visit_date) AS INTEGER) + 1 <= CAST($8 AS INTEGER) THEN e."datetime" END) AS own_3
+    MIN(CASE WHEN e.event_name = $7 AND CAST(date_diff('hour', date_trunc('hour', e.first_datetime), date_trunc('hour', e."datetime")) AS INTEGER) + 1 <= CAST($8 AS INTEGER) THEN e."datetime" END) AS own_2,
+    MIN(CASE WHEN e.event_name = $9 AND CAST((e.local_date) - (e.first_visit_date) AS INTEGER) + 1 <= CAST($10 AS INTEGER) THEN e."datetime" END) AS own_3
   FROM funnel_events AS e
   GROUP BY e.user_id
 ),

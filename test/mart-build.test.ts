@@ -5,6 +5,7 @@ import type { MetricsSpec } from '../src/spec/spec-types.ts';
 import { BoundParams } from '../src/warehouse/bound-params.ts';
 import type { Warehouse } from '../src/warehouse/warehouse.ts';
 import { capabilitiesOf, createTestDatabase, ENGINES, type TestDatabase } from './support/engines.ts';
+import { readFunnelTable } from './support/funnel-snapshot.ts';
 import { readMart, snapshot } from './support/mart-snapshot.ts';
 import { referenceMart, type MartRow } from './support/reference.ts';
 import { appendEvents, appendUsers, createSources, type SourceEvent, type SourceUser } from './support/sources.ts';
@@ -230,6 +231,23 @@ describe.each(ENGINES)('mart builder on %s', (engine) => {
     const report = await buildMart(wh, spec);
     expect(report).toMatchObject({ mode: 'incremental', rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0 });
     expect(await snapshot(wh, mart)).toEqual(before);
+  });
+
+  it('rebuilds in full, at the next incremental build, a funnel table dropped by hand', async () => {
+    const withFunnel = parseSpec(
+      `version: 1\nevents: [k1, k2]\nfunnels:\n  - name: hand\n    steps:\n      - event: first_visit\n      - event: k1\n        within: { days: 1 }\n      - event: k2\n        within: { days: 7 }\n`,
+    );
+    const { spec } = await freshSources(hardEvents, hardUsers, withFunnel);
+    const funnel = { ...spec.funnels[0], table: `${spec.mart.table}__hand` };
+    const built = { ...spec, funnels: [funnel] };
+    await buildMart(wh, built);
+    const full = await readFunnelTable(wh, funnel);
+    expect(full.length).toBeGreaterThan(0);
+    await wh.run(`DROP TABLE ${wh.dialect.quoteIdentifier(funnel.table)}`);
+    const report = await buildMart(wh, built);
+    expect(report.mode).toBe('incremental');
+    expect(report.funnelTables).toEqual([{ table: funnel.table, mode: 'full', rowsWritten: full.length }]);
+    expect(await readFunnelTable(wh, funnel)).toEqual(full);
   });
 
   it('bumps data_version (the rollups\' refresh key) only when a build changed the mart', async () => {

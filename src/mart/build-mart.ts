@@ -396,10 +396,15 @@ class Build {
     else if (unchanged && storedUsers <= MAX_BOUND_USERS) touched = (await this.all(sql.storedUsersOfDelta())).map((r) => String(r.user_id));
     await this.step('stage');
 
-    // Funnel tables: new or redefined funnels, and every funnel after a build died mid-publish, in full; the others for the users whose row can change.
+    // Funnel tables: new, redefined or missing ones (dropped by hand), and every one after a build
+    // died mid-publish, in full; the others for the users whose row can change.
     const funnels = await this.timeFunnels(async () => {
       const builder = this.funnelTables(watermark);
-      const rebuild = spec.funnels.filter((f) => prev.publishing || prev.funnelTables[funnelTableName(spec, f)]?.hash !== funnelDefinitionHash(spec, f));
+      const rebuild: typeof spec.funnels = [];
+      for (const f of spec.funnels) {
+        const table = funnelTableName(spec, f);
+        if (prev.publishing || prev.funnelTables[table]?.hash !== funnelDefinitionHash(spec, f) || (await this.catalog.columns(table)) === undefined) rebuild.push(f);
+      }
       const refresh = spec.funnels.filter((f) => !rebuild.includes(f));
       const full = [];
       if (rebuild.length > 0) {

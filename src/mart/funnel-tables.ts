@@ -8,7 +8,7 @@
  * no event can change the row). Their rows are recomputed (from the range's events and a few
  * remembered occurrences, or from the raw log: stageIncremental) and replace the old
  * ones (DELETE + INSERT in the build's transaction, or one MERGE); rows of users gone from the
- * dimension are deleted. A funnel that is new or whose definition changed is rebuilt in full; the
+ * dimension are deleted. A funnel that is new, redefined or missing is rebuilt in full; the
  * table of a funnel removed from metrics.yaml is dropped.
  */
 import { createHash } from 'node:crypto';

@@ -273,7 +273,7 @@ class Build {
 
     // One pass over the log for everything this build reads from it.
     const slice = this.names.events;
-    const sliceEvents: EventSlice = { events: [...new Set([...spec.events, ...spec.funnels.flatMap((f) => funnelEvents(f))])], tracked: spec.events };
+    const sliceEvents: EventSlice = { events: withFunnelEvents(spec, spec.events), tracked: spec.events };
     await this.run1(sql.stageEventSlice(sliceEvents.events, watermark ?? BEFORE_EVERY_EVENT));
     // The funnel tables compare its datetime with its first visits: the planner must know its size.
     await this.warehouse.refreshStatistics(slice);
@@ -368,7 +368,7 @@ class Build {
       const split = prev.lateCutoff === null ? null : minTimestamp(prev.lateCutoff, watermark);
       scannedAfter = split;
       // The range's events (tracked ones and the funnels') read once, and their users: the scans and the funnel refresh join these small tables.
-      const rangeEvents = [...new Set([...kept, ...spec.funnels.flatMap((f) => funnelEvents(f))])];
+      const rangeEvents = withFunnelEvents(spec, kept);
       await this.run1(sql.stageRangeEvents(rangeEvents, split, watermark));
       if (kept.length > 0) {
         scopes.push({ events: kept, through: watermark, users: 'range', fromRange: true, ...(split !== null && { after: split }) });
@@ -541,6 +541,8 @@ async function checkTimezone(warehouse: Warehouse, sql: MartSql, timezone: strin
   }
 }
 
+/** `events` and every event a funnel reads, once each: what a build reads from the log. */
+const withFunnelEvents = (spec: MetricsSpec, events: readonly string[]) => [...new Set([...events, ...spec.funnels.flatMap((f) => funnelEvents(f))])];
 const perEvent = (rows: Row[], column = 'n'): Record<string, number> => Object.fromEntries(rows.map((r) => [String(r.event_name), Number(r[column])]));
 const sum = (rows: Row[], column: string) => rows.reduce((n, r) => n + Number(r[column]), 0);
 const pick = (counts: Record<string, number>, events: readonly string[]) => Object.fromEntries(events.map((e) => [e, counts[e] ?? 0]));

@@ -244,14 +244,14 @@ SELECT ${deleteMarker}, 'delete' FROM ${this.q(scope.goneUsers)} AS g`,
       case 'matched occurrences': {
         const table = this.inputs.scratch.intermediate(`f${i}_stored`);
         const target = this.q(funnelTableName(this.inputs.spec, funnel));
-        const stepColumns = funnel.steps.slice(1).map((step) => this.q(C.stepAt(step)));
+        const columns = later.map((s) => ({ column: C.stepAt(s), event: s.event }));
         await this.run({
           sql: `${this.inputs.scratch.create(table)} AS
-SELECT t.${this.q(C.userId)} AS user_id, ${stepColumns.map((c) => `t.${c}`).join(', ')} FROM ${target} AS t
+SELECT t.${this.q(C.userId)} AS user_id, ${columns.map((c) => `t.${this.q(c.column)}`).join(', ')} FROM ${target} AS t
 WHERE t.${this.q(C.userId)} IN (SELECT u.user_id FROM ${this.q(users)} AS u)`,
           params: [],
         });
-        return { table, columns: later.map((s) => ({ column: C.stepAt(funnel.steps[s.index]), event: s.event })) };
+        return { table, columns };
       }
     }
   }

@@ -14,4 +14,6 @@ export interface BenchContext {
   log: (line: string) => void;
   /** Events per user in generated logs (default: the demo generator's). */
   eventsPerUser?: number;
+  /** PostgreSQL: a B-tree index on each generated log's datetime. */
+  timeIndex?: boolean;
 }

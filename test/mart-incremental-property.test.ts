@@ -112,6 +112,8 @@ describe.each(ENGINES.flatMap((engine) => modesFor(engine).map((m) => ({ engine,
     const users: SourceUser[] = [];
     const events: SourceEvent[] = [];
     await createSources(wh, { users, events }, names);
+    // PostgreSQL asks about the log in small pruned queries when it has an index on datetime, in one pass when not: even histories take the first way.
+    if (engine === 'postgres' && seed % 2 === 0) await wh.run(`CREATE INDEX ON ${wh.dialect.quoteIdentifier(names.events)} ("datetime")`);
     let now = Date.parse('2025-03-01T00:00:00Z');
     let watermark: number | undefined; // newest event datetime the last build saw
     let nextUser = 0;

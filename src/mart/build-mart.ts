@@ -454,20 +454,13 @@ class Build {
   /**
    * What the log looks like now: its newest event after the previous watermark and at or before
    * the horizon, the events past the horizon, its row count and the rows after the previous
-   * cutoff. Small pruned queries where the engine prunes by datetime, one pass where it does not.
+   * cutoff. Small pruned queries where a filter on datetime skips the log's older rows, one pass
+   * over all of it where it does not.
    */
   private async sourceExtent(previousWatermark: string | null, previousCutoff: string | null): Promise<SourceExtent> {
     const { sql } = this;
-    if (!this.warehouse.dialect.capabilities.prunesByTime) {
-      const row = await this.one(sql.sourceExtent(this.horizon, previousWatermark, previousCutoff));
-      return {
-        newest: nullableText(row.newest),
-        future: { count: Number(row.future_n), latest: nullableText(row.future_latest), outOfRange: Number(row.future_out_of_range) },
-        total: Number(row.total),
-        afterPreviousCutoff: Number(row.after_previous_cutoff),
-      };
-    }
-    const row = await this.one(sql.prunedSourceExtent(this.horizon, previousWatermark, previousCutoff));
+    const pruned = await this.warehouse.prunesByTime(this.spec.sources.events);
+    const row = await this.one(pruned ? sql.prunedSourceExtent(this.horizon, previousWatermark, previousCutoff) : sql.sourceExtent(this.horizon, previousWatermark, previousCutoff));
     return {
       newest: nullableText(row.newest),
       future: { count: Number(row.future_n), latest: nullableText(row.future_latest), outOfRange: Number(row.future_out_of_range) },

@@ -87,13 +87,6 @@ export interface EngineCapabilities {
   /** How the build lock is held: an advisory lock in the server, a lock on the database file, or a lock row with an expiry in a table. */
   buildLock: 'advisory-lock' | 'file-lock' | 'lock-table';
   /**
-   * A filter on `datetime` skips the log's older parts without an index (zone maps, partitions)
-   * and a table's row count comes from metadata: the builder then asks its questions about the
-   * log in several small queries. Without it every query reads the whole log, so it asks them in
-   * one pass.
-   */
-  prunesByTime: boolean;
-  /**
    * Session-scoped temporary tables: the builder's intermediate scratch tables are created as
    * such (no logging, gone with the session). Tables it publishes are always real tables.
    */
@@ -150,6 +143,14 @@ export interface Warehouse extends TableCatalog {
    * guess about a column-to-column comparison can make it choose a nested loop over thousands of rows).
    */
   refreshStatistics(table: string): Promise<void>;
+  /**
+   * Whether a filter on `table`'s `datetime` skips its older rows without reading them (zone maps,
+   * file statistics, an index or partitions on datetime). The builder then asks its questions about
+   * the log in several small pruned queries; otherwise each would read the whole log, so it asks
+   * them in one pass over all of it. A property of the table as much as of the engine: PostgreSQL prunes only
+   * where the log has an index or partitions on datetime.
+   */
+  prunesByTime(table: string): Promise<boolean>;
   /**
    * Columns and comment of each of `tables` that exists (absent ones are not in the map), in one
    * catalog query where the engine can: a build asks about half a dozen tables before it starts,

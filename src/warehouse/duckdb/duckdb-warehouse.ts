@@ -118,6 +118,11 @@ export class DuckDBWarehouse implements Warehouse {
   /** DuckDB keeps a table's statistics as it writes it. */
   async refreshStatistics(): Promise<void> {}
 
+  /** Always: every row group keeps min/max zone maps, and COUNT(*) comes from metadata. */
+  async prunesByTime(): Promise<boolean> {
+    return true;
+  }
+
   /**
    * FSST and dictionary analysis of string columns costs about as much as the build's scan; a
    * build's tables are rewritten often and read by aggregate queries, so it writes them without.

@@ -111,11 +111,34 @@ export class PostgresWarehouse implements Warehouse {
     await (this.inTransaction ? swap() : this.inOneTransaction(swap));
   }
 
-  /** Nothing to tune: PostgreSQL writes heap tables without compression analysis. */
   async refreshStatistics(table: string): Promise<void> {
     await this.run(`ANALYZE ${this.dialect.quoteIdentifier(table)}`);
   }
 
+  /**
+   * A heap table has no zone maps: a filter on datetime skips rows only through an index whose
+   * first column is datetime (B-tree or BRIN, over the whole table) or range partitions on it.
+   * Without one, every query on the log reads all of it, and COUNT(*) does with either.
+   */
+  async prunesByTime(table: string): Promise<boolean> {
+    const [row] = await this.query(
+      `SELECT EXISTS (
+  SELECT 1 FROM pg_index AS i
+  JOIN pg_class AS ic ON ic.oid = i.indexrelid
+  JOIN pg_am AS am ON am.oid = ic.relam
+  JOIN pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+  WHERE i.indrelid = to_regclass($1) AND i.indisvalid AND i.indpred IS NULL AND am.amname IN ('btree', 'brin') AND a.attname = 'datetime'
+) OR EXISTS (
+  SELECT 1 FROM pg_partitioned_table AS pt
+  JOIN pg_attribute AS a ON a.attrelid = pt.partrelid AND a.attnum = pt.partattrs[0]
+  WHERE pt.partrelid = to_regclass($1) AND pt.partstrat = 'r' AND a.attname = 'datetime'
+) AS prunes`,
+      [this.dialect.quoteIdentifier(table)],
+    );
+    return row.prunes === true;
+  }
+
+  /** Nothing to tune: PostgreSQL writes heap tables without compression analysis. */
   async tuneForBulkWrites(): Promise<() => Promise<void>> {
     return async () => undefined;
   }

@@ -47,11 +47,6 @@ export const trinoDialect: Dialect = {
     transactions: false,
     // A row in a small Iceberg table of the project's, taken with one MERGE (TrinoWarehouse.acquireBuildLock).
     buildLock: 'lock-table',
-    // Iceberg skips data files (manifest min/max) and Parquet row groups (footer min/max) by a
-    // filter on datetime, and partitions too where the log is partitioned by it; each statement
-    // costs Trino a fixed 0.1–0.4 s, so the small pruned queries are the cheaper shape once the
-    // log is large. COUNT(*) without a filter is answered from file metadata (no column read).
-    prunesByTime: true,
     // No temporary tables in Trino: scratch tables are real tables, dropped by the builder.
     tempTables: false,
   },

@@ -14,6 +14,18 @@ SELECT n.i - 1 AS requested, a.attname AS column_name, format_type(a.atttypid, a
 
 SELECT table_name FROM information_schema.tables WHERE table_schema = COALESCE($1, current_schema()) AND left(table_name, length($2)) = $2 ORDER BY table_name;
 
+SELECT EXISTS (
+  SELECT 1 FROM pg_index AS i
+  JOIN pg_class AS ic ON ic.oid = i.indexrelid
+  JOIN pg_am AS am ON am.oid = ic.relam
+  JOIN pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+  WHERE i.indrelid = to_regclass($1) AND i.indisvalid AND i.indpred IS NULL AND am.amname IN ('btree', 'brin') AND a.attname = 'datetime'
+) OR EXISTS (
+  SELECT 1 FROM pg_partitioned_table AS pt
+  JOIN pg_attribute AS a ON a.attrelid = pt.partrelid AND a.attnum = pt.partattrs[0]
+  WHERE pt.partrelid = to_regclass($1) AND pt.partstrat = 'r' AND a.attname = 'datetime'
+) AS prunes;
+
 SELECT
   CAST(MAX(CASE WHEN "datetime" <= CAST($1 AS TIMESTAMP) THEN "datetime" END) AS TIMESTAMP) AS newest,
   COUNT(CASE WHEN "datetime" > CAST($1 AS TIMESTAMP) THEN 1 END) AS future_n,

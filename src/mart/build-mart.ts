@@ -29,7 +29,7 @@ import type { BuildReport } from './build-report.ts';
 import { BuildStateStore, definitionHash, describeDefinition, LEGACY_STATE_COLUMNS, STATE_COLUMNS, type BuildState } from './build-state.ts';
 import { CatalogSnapshot } from './catalog-snapshot.ts';
 import { checkSources } from './check-sources.ts';
-import { MART_COLUMNS, MartSql, type EventSlice, type ScanScope, type Scratch, type Statement } from './mart-sql.ts';
+import { MART_COLUMNS, MartSql, type EventSlice, type LogSummaryShape, type ScanScope, type Scratch, type Statement } from './mart-sql.ts';
 import { assertOwnedOrAbsent, ownershipComment } from './ownership.ts';
 import { ScratchTables } from './scratch-tables.ts';
 import { funnelEvents } from '../funnel/funnel-semantics.ts';
@@ -454,13 +454,16 @@ class Build {
   /**
    * What the log looks like now: its newest event after the previous watermark and at or before
    * the horizon, the events past the horizon, its row count and the rows after the previous
-   * cutoff. Small pruned queries where a filter on datetime skips the log's older rows, one pass
-   * over all of it where it does not.
+   * cutoff. Pruned reads where a filter on datetime skips the log's older rows (small queries, or
+   * one scan where each scan has a fixed cost), one pass over all of it where it does not.
    */
   private async sourceExtent(previousWatermark: string | null, previousCutoff: string | null): Promise<SourceExtent> {
-    const { sql } = this;
-    const pruned = await this.warehouse.prunesByTime(this.spec.sources.events);
-    const row = await this.one(pruned ? sql.prunedSourceExtent(this.horizon, previousWatermark, previousCutoff) : sql.sourceExtent(this.horizon, previousWatermark, previousCutoff));
+    const shape: LogSummaryShape = !(await this.warehouse.prunesByTime(this.spec.sources.events))
+      ? 'one-pass'
+      : this.warehouse.dialect.capabilities.prunedScanCost === 'per-scan'
+        ? 'one-pruned-scan'
+        : 'pruned-queries';
+    const row = await this.one(this.sql.sourceExtent(this.horizon, previousWatermark, previousCutoff, shape));
     return {
       newest: nullableText(row.newest),
       future: { count: Number(row.future_n), latest: nullableText(row.future_latest), outOfRange: Number(row.future_out_of_range) },

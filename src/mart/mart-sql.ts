@@ -10,6 +10,9 @@ import type { Dialect } from '../warehouse/warehouse.ts';
 import { FIRST_VISIT } from '../spec/spec-types.ts';
 import { localDateSql } from '../warehouse/local-time.ts';
 
+/** How the builder asks its questions about the log (MartSql.sourceExtent). */
+export type LogSummaryShape = 'pruned-queries' | 'one-pruned-scan' | 'one-pass';
+
 export interface Statement {
   sql: string;
   params: unknown[];
@@ -130,14 +133,47 @@ export class MartSql {
   // ---- the source's extent -------------------------------------------------------------------
 
   /**
-   * What the builder asks of the log before it reads it, in one statement of small queries that
-   * each prune by datetime (zone maps, file statistics): the newest event at or before the horizon
-   * (the build's clock plus the tolerance), after the previous watermark when there is one (an
-   * unfiltered MAX reads the whole log once appends break the zone maps); the events past the
-   * horizon (left out until their time comes; those past year 9999 never will be); all rows (a
-   * count the engine keeps in its metadata); the rows after the previous cutoff.
+   * What the builder asks of the log before it reads it: the newest event at or before the horizon
+   * (the build's clock plus the tolerance), after the previous watermark when there is one; the
+   * events past the horizon (left out until their time comes; those past year 9999 never will be);
+   * all rows; the rows after the previous cutoff. In the shape that reads the least on this log:
+   * - `pruned-queries`: one statement of small queries that each prune by datetime (an unfiltered
+   *   MAX would read the whole log once appends break the zone maps; DuckDB answers the filtered
+   *   one from them), the row count from the engine's metadata;
+   * - `one-pruned-scan`: one scan of the rows after the previous cutoff, which holds every other
+   *   row asked about (the previous watermark and the horizon are later), and the row count from
+   *   metadata: where each scan costs a fixed planning and scheduling time (Trino);
+   * - `one-pass`: everything in one pass over the whole log, where no filter prunes it.
    */
-  prunedSourceExtent(horizon: string, after: string | null, previousCutoff: string | null): Statement {
+  sourceExtent(horizon: string, after: string | null, previousCutoff: string | null, shape: LogSummaryShape): Statement {
+    if (shape === 'pruned-queries') return this.prunedSourceExtent(horizon, after, previousCutoff);
+    const { timestamp, string } = this.dialect.types;
+    const events = this.q(this.names.events);
+    return this.statement((p) => {
+      const h = p.bind(horizon, timestamp);
+      const newest = `"datetime" <= ${h}${after === null ? '' : ` AND "datetime" > ${p.bind(after, timestamp)}`}`;
+      const answers = `CAST(MAX(CASE WHEN ${newest} THEN "datetime" END) AS ${timestamp}) AS newest,
+  COUNT(CASE WHEN "datetime" > ${h} THEN 1 END) AS future_n,
+  CAST(MAX(CASE WHEN "datetime" > ${h} THEN "datetime" END) AS ${string}) AS future_latest,
+  COUNT(CASE WHEN "datetime" > ${p.bind('9999-12-31 23:59:59.999999', timestamp)} THEN 1 END) AS future_out_of_range,`;
+      const cutoff = previousCutoff === null ? null : p.bind(previousCutoff, timestamp);
+      if (shape === 'one-pass') {
+        return `SELECT
+  ${answers}
+  COUNT(*) AS total,
+  COUNT(CASE WHEN "datetime" > ${cutoff ?? 'NULL'} THEN 1 END) AS after_previous_cutoff
+FROM ${events}`;
+      }
+      // Where there is a previous cutoff there is a previous watermark, at or after it.
+      return `SELECT
+  ${answers}
+  (SELECT COUNT(*) FROM ${events}) AS total,
+  ${cutoff === null ? `CAST(0 AS ${this.dialect.types.bigint})` : 'COUNT(*)'} AS after_previous_cutoff
+FROM ${events}${cutoff === null ? '' : ` WHERE "datetime" > ${cutoff}`}`;
+    });
+  }
+
+  private prunedSourceExtent(horizon: string, after: string | null, previousCutoff: string | null): Statement {
     const { timestamp, string } = this.dialect.types;
     const events = this.q(this.names.events);
     return this.statement((p) => {
@@ -152,26 +188,6 @@ FROM (
     COUNT(CASE WHEN "datetime" > ${p.bind('9999-12-31 23:59:59.999999', timestamp)} THEN 1 END) AS out_of_range
   FROM ${events} WHERE "datetime" > ${h}
 ) AS future`;
-    });
-  }
-
-  /**
-   * prunedSourceExtent's answers in one pass over the log,
-   * for engines that read all of it for each of them (no pruning by datetime).
-   */
-  sourceExtent(horizon: string, after: string | null, previousCutoff: string | null): Statement {
-    const { timestamp, string } = this.dialect.types;
-    return this.statement((p) => {
-      const h = p.bind(horizon, timestamp);
-      const newest = `"datetime" <= ${h}${after === null ? '' : ` AND "datetime" > ${p.bind(after, timestamp)}`}`;
-      return `SELECT
-  CAST(MAX(CASE WHEN ${newest} THEN "datetime" END) AS ${timestamp}) AS newest,
-  COUNT(CASE WHEN "datetime" > ${h} THEN 1 END) AS future_n,
-  CAST(MAX(CASE WHEN "datetime" > ${h} THEN "datetime" END) AS ${string}) AS future_latest,
-  COUNT(CASE WHEN "datetime" > ${p.bind('9999-12-31 23:59:59.999999', timestamp)} THEN 1 END) AS future_out_of_range,
-  COUNT(*) AS total,
-  COUNT(CASE WHEN "datetime" > ${previousCutoff === null ? 'NULL' : p.bind(previousCutoff, timestamp)} THEN 1 END) AS after_previous_cutoff
-FROM ${this.q(this.names.events)}`;
     });
   }
 

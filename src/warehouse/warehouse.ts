@@ -91,6 +91,13 @@ export interface EngineCapabilities {
    * such (no logging, gone with the session). Tables it publishes are always real tables.
    */
   tempTables: boolean;
+  /**
+   * What a pruned read of the log costs most: its rows (DuckDB, PostgreSQL), so several small
+   * pruned queries are cheapest, DuckDB answering a filtered MAX from its zone maps; or a fixed
+   * planning and scheduling time per table scan (a distributed engine: about 0.4 s each on Trino
+   * here), so the builder reads the rows after the previous cutoff once instead.
+   */
+  prunedScanCost: 'rows' | 'per-scan';
 }
 
 /** A bulk-loaded column: date cells are day numbers since 1970-01-01, timestamp cells UTC epoch seconds. */

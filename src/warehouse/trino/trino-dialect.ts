@@ -49,5 +49,8 @@ export const trinoDialect: Dialect = {
     buildLock: 'lock-table',
     // No temporary tables in Trino: scratch tables are real tables, dropped by the builder.
     tempTables: false,
+    // Each table scan costs about 0.4 s of planning and scheduling here, whatever it reads: the
+    // log's summary in one scan after the previous cutoff took 1.07 s, in four pruned ones 1.79 s.
+    prunedScanCost: 'per-scan',
   },
 };

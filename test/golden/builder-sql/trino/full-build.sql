@@ -28,15 +28,13 @@ SELECT schema_name, table_name, comment FROM system.metadata.table_comments WHER
 SELECT table_name FROM "iceberg".information_schema.tables WHERE table_schema = ? AND starts_with(table_name, ?) ORDER BY table_name;
 
 SELECT
-  (SELECT CAST(MAX("datetime") AS TIMESTAMP(6)) FROM "fact__events" WHERE "datetime" <= CAST($1 AS TIMESTAMP(6))) AS newest,
-  future.n AS future_n, future.latest AS future_latest, future.out_of_range AS future_out_of_range,
+  CAST(MAX(CASE WHEN "datetime" <= CAST($1 AS TIMESTAMP(6)) THEN "datetime" END) AS TIMESTAMP(6)) AS newest,
+  COUNT(CASE WHEN "datetime" > CAST($1 AS TIMESTAMP(6)) THEN 1 END) AS future_n,
+  CAST(MAX(CASE WHEN "datetime" > CAST($1 AS TIMESTAMP(6)) THEN "datetime" END) AS VARCHAR) AS future_latest,
+  COUNT(CASE WHEN "datetime" > CAST($2 AS TIMESTAMP(6)) THEN 1 END) AS future_out_of_range,
   (SELECT COUNT(*) FROM "fact__events") AS total,
   CAST(0 AS BIGINT) AS after_previous_cutoff
-FROM (
-  SELECT COUNT(*) AS n, CAST(MAX("datetime") AS VARCHAR) AS latest,
-    COUNT(CASE WHEN "datetime" > CAST($2 AS TIMESTAMP(6)) THEN 1 END) AS out_of_range
-  FROM "fact__events" WHERE "datetime" > CAST($1 AS TIMESTAMP(6))
-) AS future;
+FROM "fact__events";
 
 SELECT
   COUNT(CASE WHEN user_id IS NULL OR first_datetime IS NULL THEN 1 END) AS without_first_visit,

@@ -9,6 +9,7 @@ import { BoundParams } from '../warehouse/bound-params.ts';
 import type { Dialect } from '../warehouse/warehouse.ts';
 import { FIRST_VISIT } from '../spec/spec-types.ts';
 import { localDateSql } from '../warehouse/local-time.ts';
+import { compareTimestamps } from './timestamps.ts';
 
 /** How the builder asks its questions about the log (MartSql.sourceExtent). */
 export type LogSummaryShape = 'pruned-queries' | 'one-pruned-scan' | 'one-pass';
@@ -157,19 +158,22 @@ export class MartSql {
   CAST(MAX(CASE WHEN "datetime" > ${h} THEN "datetime" END) AS ${string}) AS future_latest,
   COUNT(CASE WHEN "datetime" > ${p.bind('9999-12-31 23:59:59.999999', timestamp)} THEN 1 END) AS future_out_of_range,`;
       const cutoff = previousCutoff === null ? null : p.bind(previousCutoff, timestamp);
+      const afterCutoff = `COUNT(CASE WHEN "datetime" > ${cutoff ?? 'NULL'} THEN 1 END) AS after_previous_cutoff`;
       if (shape === 'one-pass') {
         return `SELECT
   ${answers}
   COUNT(*) AS total,
-  COUNT(CASE WHEN "datetime" > ${cutoff ?? 'NULL'} THEN 1 END) AS after_previous_cutoff
+  ${afterCutoff}
 FROM ${events}`;
       }
-      // Where there is a previous cutoff there is a previous watermark, at or after it.
+      // The rows after the previous cutoff hold every other row asked about: the previous watermark
+      // is later, and so is the horizon unless the clock went back past the cutoff (then: all rows).
+      const pruned = previousCutoff !== null && compareTimestamps(previousCutoff, horizon) < 0;
       return `SELECT
   ${answers}
   (SELECT COUNT(*) FROM ${events}) AS total,
-  ${cutoff === null ? `CAST(0 AS ${this.dialect.types.bigint})` : 'COUNT(*)'} AS after_previous_cutoff
-FROM ${events}${cutoff === null ? '' : ` WHERE "datetime" > ${cutoff}`}`;
+  ${afterCutoff}
+FROM ${events}${pruned ? ` WHERE "datetime" > ${cutoff}` : ''}`;
     });
   }
 

@@ -33,7 +33,7 @@ SELECT
   CAST(MAX(CASE WHEN "datetime" > CAST($1 AS TIMESTAMP(6)) THEN "datetime" END) AS VARCHAR) AS future_latest,
   COUNT(CASE WHEN "datetime" > CAST($2 AS TIMESTAMP(6)) THEN 1 END) AS future_out_of_range,
   (SELECT COUNT(*) FROM "fact__events") AS total,
-  CAST(0 AS BIGINT) AS after_previous_cutoff
+  COUNT(CASE WHEN "datetime" > NULL THEN 1 END) AS after_previous_cutoff
 FROM "fact__events";
 
 SELECT

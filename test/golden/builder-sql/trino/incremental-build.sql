@@ -26,7 +26,7 @@ SELECT
   CAST(MAX(CASE WHEN "datetime" > CAST($1 AS TIMESTAMP(6)) THEN "datetime" END) AS VARCHAR) AS future_latest,
   COUNT(CASE WHEN "datetime" > CAST($3 AS TIMESTAMP(6)) THEN 1 END) AS future_out_of_range,
   (SELECT COUNT(*) FROM "fact__events") AS total,
-  COUNT(*) AS after_previous_cutoff
+  COUNT(CASE WHEN "datetime" > CAST($4 AS TIMESTAMP(6)) THEN 1 END) AS after_previous_cutoff
 FROM "fact__events" WHERE "datetime" > CAST($4 AS TIMESTAMP(6));
 
 SELECT

@@ -36,6 +36,37 @@ describe.each(ENGINES)('mart builder on %s', (engine) => {
     return { spec: s, names, mart: s.mart.table };
   }
 
+  /**
+   * One small history through `w`: a full build on 2025-05-08, then, after `prepare` had the
+   * sources, a late event inside the 3-day lookback, one beyond it and one past the clock, and an
+   * incremental build at each of `clocks` (days). The reports without timings or names, and the mart.
+   */
+  async function lateEventHistory(w: Warehouse, clocks: string[], prepare: (events: string) => Promise<void>) {
+    const { spec, names, mart } = await freshSources(
+      [
+        { user_id: 'u1', event_name: 'k1', datetime: '2025-05-05 10:00:00' },
+        { user_id: 'u2', event_name: 'k1', datetime: '2025-05-06 10:00:00' },
+        { user_id: 'u1', event_name: 'k2', datetime: '2025-05-07 10:00:00' },
+      ],
+      [
+        { user_id: 'u1', first_datetime: '2025-05-01 09:00:00' },
+        { user_id: 'u2', first_datetime: '2025-05-01 09:00:00' },
+      ],
+      specWith(['k1']),
+    );
+    await prepare(names.events);
+    const at = (day: string) => ({ now: new Date(`${day}T00:00:00Z`) });
+    const reports = [await buildMart(w, spec, at('2025-05-08'))];
+    await appendEvents(wh, [
+      { user_id: 'u1', event_name: 'k1', datetime: '2025-05-04 10:00:01' },
+      { user_id: 'u2', event_name: 'k1', datetime: '2025-05-03 10:00:00' },
+      { user_id: 'u2', event_name: 'k1', datetime: '2025-05-09 00:00:00' },
+    ], names.events);
+    for (const day of clocks) reports.push(await buildMart(w, spec, at(day)));
+    const sameShape = reports.map(({ elapsedMs, warehouse, mart: table, funnelTablesMs, ...rest }) => (void [elapsedMs, warehouse, table, funnelTablesMs], rest));
+    return { reports: sameShape, rows: await readMart(wh, mart) };
+  }
+
   it("reproduces the seed's example table (section 3.3)", async () => {
     const { spec, mart } = await freshSources(
       [
@@ -178,35 +209,12 @@ describe.each(ENGINES)('mart builder on %s', (engine) => {
     await wh.run(`CREATE TABLE ${q(partitioned)} (user_id TEXT, event_name TEXT, "datetime" TIMESTAMP) PARTITION BY RANGE ("datetime")`);
     expect(await wh.prunesByTime(partitioned)).toBe(true);
 
-    // The same history with and without a B-tree index: a late event inside the lookback, one
-    // beyond it, an event past the build's clock; the pruned queries must count them all alike.
-    const history = async (indexed: boolean) => {
-      const { spec, names, mart } = await freshSources(
-        [
-          { user_id: 'u1', event_name: 'k1', datetime: '2025-05-05 10:00:00' },
-          { user_id: 'u2', event_name: 'k1', datetime: '2025-05-06 10:00:00' },
-          { user_id: 'u1', event_name: 'k2', datetime: '2025-05-07 10:00:00' },
-        ],
-        [
-          { user_id: 'u1', first_datetime: '2025-05-01 09:00:00' },
-          { user_id: 'u2', first_datetime: '2025-05-01 09:00:00' },
-        ],
-        specWith(['k1']),
-      );
-      if (indexed) await wh.run(`CREATE INDEX ON ${q(names.events)} ("datetime")`);
-      expect(await wh.prunesByTime(names.events)).toBe(indexed);
-      const now = new Date('2025-05-08T00:00:00Z');
-      const reports = [await buildMart(wh, spec, { now })];
-      await appendEvents(wh, [
-        { user_id: 'u1', event_name: 'k1', datetime: '2025-05-04 10:00:01' },
-        { user_id: 'u2', event_name: 'k1', datetime: '2025-05-03 10:00:00' },
-        { user_id: 'u2', event_name: 'k1', datetime: '2025-05-09 00:00:00' },
-      ], names.events);
-      reports.push(await buildMart(wh, spec, { now }));
-      reports.push(await buildMart(wh, spec, { now: new Date('2025-05-10T00:00:00Z') }));
-      const sameShape = reports.map(({ elapsedMs, warehouse, mart: table, funnelTablesMs, ...rest }) => (void [elapsedMs, warehouse, table, funnelTablesMs], rest));
-      return { reports: sameShape, rows: await readMart(wh, mart) };
-    };
+    // The same history with and without a B-tree index: the pruned queries must count late and future events alike.
+    const history = (indexed: boolean) =>
+      lateEventHistory(wh, ['2025-05-08', '2025-05-10'], async (events) => {
+        if (indexed) await wh.run(`CREATE INDEX ON ${q(events)} ("datetime")`);
+        expect(await wh.prunesByTime(events)).toBe(indexed);
+      });
     const withoutIndex = await history(false);
     const withIndex = await history(true);
     expect(withIndex).toEqual(withoutIndex);
@@ -217,35 +225,12 @@ describe.each(ENGINES)('mart builder on %s', (engine) => {
   it.runIf(capabilitiesOf(engine).prunedScanCost === 'rows')("reads the log's summary in one scan (Trino's shape) with the same answers as in small queries, even after the clock went back past the cutoff", async () => {
     const oneScan = (w: Warehouse): Warehouse =>
       Object.create(w, { dialect: { value: { ...w.dialect, capabilities: { ...w.dialect.capabilities, prunedScanCost: 'per-scan' } } } }) as Warehouse;
-    const history = async (w: Warehouse) => {
-      const { spec, names, mart } = await freshSources(
-        [
-          { user_id: 'u1', event_name: 'k1', datetime: '2025-05-05 10:00:00' },
-          { user_id: 'u2', event_name: 'k1', datetime: '2025-05-06 10:00:00' },
-          { user_id: 'u1', event_name: 'k2', datetime: '2025-05-07 10:00:00' },
-        ],
-        [
-          { user_id: 'u1', first_datetime: '2025-05-01 09:00:00' },
-          { user_id: 'u2', first_datetime: '2025-05-01 09:00:00' },
-        ],
-        specWith(['k1']),
-      );
-      // PostgreSQL prunes only through an index on datetime.
-      if (engine === 'postgres') await wh.run(`CREATE INDEX ON ${wh.dialect.quoteIdentifier(names.events)} ("datetime")`);
-      const at = (day: string) => ({ now: new Date(`${day}T00:00:00Z`) });
-      const reports = [await buildMart(w, spec, at('2025-05-08'))];
-      await appendEvents(wh, [
-        { user_id: 'u1', event_name: 'k1', datetime: '2025-05-04 10:00:01' },
-        { user_id: 'u2', event_name: 'k1', datetime: '2025-05-03 10:00:00' },
-        { user_id: 'u2', event_name: 'k1', datetime: '2025-05-09 00:00:00' },
-      ], names.events);
-      reports.push(await buildMart(w, spec, at('2025-05-08')));
-      // A clock set back before the cutoff (2025-05-04 10:00): every event after it waits for its time.
-      reports.push(await buildMart(w, spec, at('2025-05-02')));
-      reports.push(await buildMart(w, spec, at('2025-05-10')));
-      const sameShape = reports.map(({ elapsedMs, warehouse, mart: table, funnelTablesMs, ...rest }) => (void [elapsedMs, warehouse, table, funnelTablesMs], rest));
-      return { reports: sameShape, rows: await readMart(wh, mart) };
-    };
+    // A clock set back before the cutoff (2025-05-04 10:00): every event after it waits for its time.
+    const history = (w: Warehouse) =>
+      lateEventHistory(w, ['2025-05-08', '2025-05-02', '2025-05-10'], async (events) => {
+        // PostgreSQL prunes only through an index on datetime.
+        if (engine === 'postgres') await wh.run(`CREATE INDEX ON ${wh.dialect.quoteIdentifier(events)} ("datetime")`);
+      });
     const inSmallQueries = await history(wh);
     expect(await history(oneScan(wh))).toEqual(inSmallQueries);
     expect(inSmallQueries.reports[2]).toMatchObject({ futureEvents: { count: 6 } });

@@ -153,9 +153,9 @@ export interface Warehouse extends TableCatalog {
   /**
    * Whether a filter on `table`'s `datetime` skips its older rows without reading them (zone maps,
    * file statistics, an index or partitions on datetime). The builder then asks its questions about
-   * the log in several small pruned queries; otherwise each would read the whole log, so it asks
-   * them in one pass over all of it. A property of the table as much as of the engine: PostgreSQL prunes only
-   * where the log has an index or partitions on datetime.
+   * the log in pruned reads (their shape: EngineCapabilities.prunedScanCost); otherwise each would
+   * read the whole log, so it asks them in one pass over all of it. A property of the table as much
+   * as of the engine: PostgreSQL prunes only where the log has an index or partitions on datetime.
    */
   prunesByTime(table: string): Promise<boolean>;
   /**

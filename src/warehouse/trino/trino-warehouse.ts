@@ -254,9 +254,8 @@ COMMENT ${trinoDialect.quoteLiteral(LOCK_TABLE_COMMENT)} WITH (partitioning = AR
 
   /**
    * Always: Iceberg skips data files (manifest min/max) and Parquet row groups (footer min/max) by
-   * a filter on datetime, and partitions too where the log is partitioned by it; each statement
-   * costs Trino a fixed 0.1–0.4 s, so the small pruned queries are the cheaper shape once the log
-   * is large. COUNT(*) without a filter is answered from file metadata (no column read).
+   * a filter on datetime, and partitions too where the log is partitioned by it. COUNT(*) without
+   * a filter is answered from file metadata (no column read).
    */
   async prunesByTime(): Promise<boolean> {
     return true;

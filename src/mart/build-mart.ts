@@ -302,8 +302,7 @@ class Build {
       funnels,
       droppedFunnelTables: removedFunnelTables(spec, previous?.funnelTables),
       publishMart: async () => {
-        await this.warehouse.replaceTable(spec.mart.table, this.names.mart);
-        await this.warehouse.setTableComment(spec.mart.table, ownershipComment('mart'));
+        await this.warehouse.replaceTable(spec.mart.table, this.names.mart, ownershipComment('mart'));
       },
       newOrChangedUsers: 0,
       removedUsers: 0,
@@ -383,11 +382,11 @@ class Build {
     }
     await this.run1(sql.stageRangeUsers(kept, !unchanged));
     await this.run1(sql.stageScan(scopes));
-    const scan = await this.scanSummary();
     await this.step('scan events');
 
     await this.run1(sql.stageDelta({ removedEvents: removed, users: backfilled.length > 0 ? 'all' : { stored: kept }, rebuiltHaveRows: !unchanged, oneScope: scopes.length <= 1 }));
-    const delta = await this.one(sql.deltaSummary());
+    const delta = await this.one(sql.scanAndDeltaSummary());
+    const scan = { rowsScanned: Number(delta.rows_scanned), rowsBeforeFirstVisit: Number(delta.rows_before_first_visit), rowsUnknownUser: Number(delta.rows_unknown_user), unknownUsers: Number(delta.unknown_users) };
     // The users whose stored rows the publish must delete, when few: on the fast path only the
     // delta's 'update' and 'delete' rows name stored keys (its new users have none).
     const storedUsers = Number(delta.stored_users);
@@ -482,16 +481,6 @@ class Build {
       rows: Number(row.all_rows),
       fingerprint: String(row.all_fingerprint),
       newest: nullableText(row.newest),
-    };
-  }
-
-  private async scanSummary() {
-    const row = await this.one(this.sql.scanSummary());
-    return {
-      rowsScanned: Number(row.rows_scanned),
-      rowsBeforeFirstVisit: Number(row.rows_before_first_visit),
-      rowsUnknownUser: Number(row.rows_unknown_user),
-      unknownUsers: Number(row.unknown_users),
     };
   }
 }

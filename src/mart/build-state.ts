@@ -127,8 +127,7 @@ export class BuildStateStore {
       return;
     }
     await this.stage(state, staged);
-    await warehouse.replaceTable(this.table, staged);
-    await warehouse.setTableComment(this.table, ownershipComment('build state'));
+    await warehouse.replaceTable(this.table, staged, ownershipComment('build state'));
   }
 
   /** Writes `state` into `staged` (a scratch table), for Warehouse.replaceTable to publish in one step. */

@@ -122,8 +122,7 @@ export class FunnelTables {
     const { warehouse } = this.inputs;
     for (const s of staged) {
       if (s.mode === 'full') {
-        await warehouse.replaceTable(s.target, s.staged);
-        await warehouse.setTableComment(s.target, ownershipComment('funnel table'));
+        await warehouse.replaceTable(s.target, s.staged, ownershipComment('funnel table'));
       } else if (s.rows > 0) {
         await this.applyRows(s);
       }

@@ -484,17 +484,6 @@ GROUP BY e.user_id, e.event_name`;
     });
   }
 
-  scanSummary(): Statement {
-    return {
-      sql: `SELECT
-  COALESCE(SUM(rows_scanned), 0) AS rows_scanned,
-  COALESCE(SUM(rows_before_first_visit), 0) AS rows_before_first_visit,
-  COALESCE(SUM(rows_unknown_user), 0) AS rows_unknown_user,
-  COUNT(DISTINCT CASE WHEN rows_unknown_user > 0 THEN user_id END) AS unknown_users
-FROM ${this.q(this.scratch.scan)}`,
-      params: [],
-    };
-  }
 
   /** The seed's windows: 1-based hour buckets (UTC) and calendar days (in the spec's zone) since the first visit. */
   private martColumns(p: BoundParams, occurrence: string, users: string): string {
@@ -605,17 +594,30 @@ WHERE NOT EXISTS (SELECT 1 FROM upserts AS x WHERE x.user_id = m.user_id AND x.e
     });
   }
 
-  /** The delta's rows per action, and how many users its 'update' and 'delete' rows name (the users whose stored rows it touches on the fast path). */
-  deltaSummary(): Statement {
+  /**
+   * One read for the report and the publish (each query costs a fixed time on a distributed
+   * engine): what the scan read, the delta's rows per action, and how many users its 'update' and
+   * 'delete' rows name (the users whose stored rows it touches on the fast path).
+   */
+  scanAndDeltaSummary(): Statement {
     return {
-      sql: `SELECT COUNT(CASE WHEN action = 'insert' THEN 1 END) AS inserted, COUNT(CASE WHEN action = 'update' THEN 1 END) AS updated,
-  COUNT(CASE WHEN action = 'delete' THEN 1 END) AS deleted, COUNT(DISTINCT CASE WHEN action <> 'insert' THEN user_id END) AS stored_users
-FROM ${this.q(this.scratch.delta)}`,
+      sql: `SELECT s.*, d.* FROM (
+  SELECT
+    COALESCE(SUM(rows_scanned), 0) AS rows_scanned,
+    COALESCE(SUM(rows_before_first_visit), 0) AS rows_before_first_visit,
+    COALESCE(SUM(rows_unknown_user), 0) AS rows_unknown_user,
+    COUNT(DISTINCT CASE WHEN rows_unknown_user > 0 THEN user_id END) AS unknown_users
+  FROM ${this.q(this.scratch.scan)}
+) AS s CROSS JOIN (
+  SELECT COUNT(CASE WHEN action = 'insert' THEN 1 END) AS inserted, COUNT(CASE WHEN action = 'update' THEN 1 END) AS updated,
+    COUNT(CASE WHEN action = 'delete' THEN 1 END) AS deleted, COUNT(DISTINCT CASE WHEN action <> 'insert' THEN user_id END) AS stored_users
+  FROM ${this.q(this.scratch.delta)}
+) AS d`,
       params: [],
     };
   }
 
-  /** The users named by the delta's 'update' and 'delete' rows, as text (deltaSummary's stored_users). */
+  /** The users named by the delta's 'update' and 'delete' rows, as text (scanAndDeltaSummary's stored_users). */
   storedUsersOfDelta(): Statement {
     return { sql: `SELECT DISTINCT CAST(user_id AS ${this.dialect.types.string}) AS user_id FROM ${this.q(this.scratch.delta)} WHERE action <> 'insert'`, params: [] };
   }

@@ -135,10 +135,11 @@ export interface Warehouse extends TableCatalog {
    */
   acquireBuildLock(key: string): Promise<BuildLock>;
   /**
-   * Publishes `staged` as `target` in one atomic step (inside the current transaction where the
-   * engine has them; with the engine's atomic replace where it does not); `staged` is gone after.
+   * Publishes `staged` as `target`, with the table comment `comment` (the builder's ownership
+   * mark), in one atomic step (inside the current transaction where the engine has them; with the
+   * engine's atomic replace where it does not); `staged` is gone after.
    */
-  replaceTable(target: string, staged: string): Promise<void>;
+  replaceTable(target: string, staged: string, comment: string): Promise<void>;
   /**
    * Settings for a build's bulk writes, until the returned function restores them (for example
    * DuckDB skips its string-compression analysis, which otherwise costs as much as the scan).

@@ -103,7 +103,7 @@ export class DuckDBWarehouse implements Warehouse {
     return { release: async () => void heldLocks.delete(lockKey) };
   }
 
-  async replaceTable(target: string, staged: string): Promise<void> {
+  async replaceTable(target: string, staged: string, comment: string): Promise<void> {
     const q = this.dialect.quoteIdentifier;
     if (this.inTransaction) {
       // Inside the build's transaction: readers see the old table until COMMIT, then the new one.
@@ -113,6 +113,7 @@ export class DuckDBWarehouse implements Warehouse {
       await this.run(`CREATE OR REPLACE TABLE ${q(target)} AS SELECT * FROM ${q(staged)}`);
       await this.run(`DROP TABLE ${q(staged)}`);
     }
+    await this.setTableComment(target, comment);
   }
 
   /** DuckDB keeps a table's statistics as it writes it. */

@@ -101,12 +101,14 @@ export class PostgresWarehouse implements Warehouse {
     return `advisory lock on ${key} is held by PostgreSQL backend pid ${h.pid} (state ${h.state ?? 'unknown'} for ${Math.round(Number(h.seconds ?? 0))} s); if no build is running, that session belongs to a build that was killed and ends when the server notices, or end it with SELECT pg_terminate_backend(${h.pid})`;
   }
 
-  async replaceTable(target: string, staged: string): Promise<void> {
+  async replaceTable(target: string, staged: string, comment: string): Promise<void> {
     const q = this.dialect.quoteIdentifier;
-    // PostgreSQL's atomic replace is a transaction: the build's own, or a short one of its own here.
+    // PostgreSQL's atomic replace is a transaction (the build's own, or a short one of its own
+    // here), which the ownership mark joins: the new table never shows without it.
     const swap = async () => {
       await this.run(`DROP TABLE IF EXISTS ${q(target)}`);
       await this.run(`ALTER TABLE ${q(staged)} RENAME TO ${q(splitTableName(target).table)}`);
+      await this.setTableComment(target, comment);
     };
     await (this.inTransaction ? swap() : this.inOneTransaction(swap));
   }

@@ -226,21 +226,12 @@ COMMENT ${trinoDialect.quoteLiteral(LOCK_TABLE_COMMENT)} WITH (partitioning = AR
 
   /**
    * CREATE OR REPLACE TABLE … AS is one Iceberg commit: a reader sees the old table or the new one,
-   * never none. It would drop the table comment: the statement carries the staged table's comment
-   * (or, when it has none, the target's, so the ownership mark never lapses). The copy costs one
-   * write of the data; `staged` is dropped after (a crash in between leaves it to the scratch clean-up).
+   * never none, and the statement carries the ownership mark (a replace would otherwise drop the
+   * table comment). The copy costs one write of the data; `staged` is dropped after (a crash in
+   * between leaves it to the scratch clean-up).
    */
-  async replaceTable(target: string, staged: string): Promise<void> {
-    const t = this.resolve(target);
-    const s = this.resolve(staged);
-    const rows = await this.query(
-      `SELECT schema_name, table_name, comment FROM system.metadata.table_comments
-       WHERE catalog_name = ? AND ((schema_name = ? AND table_name = ?) OR (schema_name = ? AND table_name = ?))`,
-      [t.catalog, t.schema, t.table, s.schema, s.table],
-    );
-    const commentOf = (n: TableName) => rows.find((r) => r.schema_name === n.schema && r.table_name === n.table)?.comment ?? null;
-    const comment = commentOf(s) ?? (t.catalog === s.catalog ? commentOf(t) : null);
-    await this.run(`CREATE OR REPLACE TABLE ${this.q(target)}${comment === null ? '' : ` COMMENT ${trinoDialect.quoteLiteral(String(comment))}`} AS SELECT * FROM ${this.q(staged)}`);
+  async replaceTable(target: string, staged: string, comment: string): Promise<void> {
+    await this.run(`CREATE OR REPLACE TABLE ${this.q(target)} COMMENT ${trinoDialect.quoteLiteral(comment)} AS SELECT * FROM ${this.q(staged)}`);
     await this.run(`DROP TABLE ${this.q(staged)}`);
   }
 

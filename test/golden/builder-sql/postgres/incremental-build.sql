@@ -95,13 +95,6 @@ WHERE e.event_name IN ($1, $2)
   AND e."datetime" > CAST($4 AS TIMESTAMP)
 GROUP BY e.user_id, e.event_name;
 
-SELECT
-  COALESCE(SUM(rows_scanned), 0) AS rows_scanned,
-  COALESCE(SUM(rows_before_first_visit), 0) AS rows_before_first_visit,
-  COALESCE(SUM(rows_unknown_user), 0) AS rows_unknown_user,
-  COUNT(DISTINCT CASE WHEN rows_unknown_user > 0 THEN user_id END) AS unknown_users
-FROM "_am_9dd73d90_<build>_scan";
-
 CREATE TEMP TABLE "_am_9dd73d90_<build>_delta" AS
 WITH scanned AS (
   SELECT user_id, event_name, first_at FROM "_am_9dd73d90_<build>_scan" WHERE first_at IS NOT NULL
@@ -123,9 +116,18 @@ FROM "_am_9dd73d90_<build>_changed_users" AS u) AS f
 )
 SELECT * FROM upserts;
 
-SELECT COUNT(CASE WHEN action = 'insert' THEN 1 END) AS inserted, COUNT(CASE WHEN action = 'update' THEN 1 END) AS updated,
-  COUNT(CASE WHEN action = 'delete' THEN 1 END) AS deleted, COUNT(DISTINCT CASE WHEN action <> 'insert' THEN user_id END) AS stored_users
-FROM "_am_9dd73d90_<build>_delta";
+SELECT s.*, d.* FROM (
+  SELECT
+    COALESCE(SUM(rows_scanned), 0) AS rows_scanned,
+    COALESCE(SUM(rows_before_first_visit), 0) AS rows_before_first_visit,
+    COALESCE(SUM(rows_unknown_user), 0) AS rows_unknown_user,
+    COUNT(DISTINCT CASE WHEN rows_unknown_user > 0 THEN user_id END) AS unknown_users
+  FROM "_am_9dd73d90_<build>_scan"
+) AS s CROSS JOIN (
+  SELECT COUNT(CASE WHEN action = 'insert' THEN 1 END) AS inserted, COUNT(CASE WHEN action = 'update' THEN 1 END) AS updated,
+    COUNT(CASE WHEN action = 'delete' THEN 1 END) AS deleted, COUNT(DISTINCT CASE WHEN action <> 'insert' THEN user_id END) AS stored_users
+  FROM "_am_9dd73d90_<build>_delta"
+) AS d;
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_f0_users" AS
 SELECT u.user_id, u.first_datetime, u.first_visit_date

@@ -183,43 +183,23 @@ SELECT event_name,
 FROM "fact__events" WHERE "datetime" > CAST($3 AS TIMESTAMP(6))
 GROUP BY event_name;
 
-SELECT schema_name, table_name, comment FROM system.metadata.table_comments
-       WHERE catalog_name = ? AND ((schema_name = ? AND table_name = ?) OR (schema_name = ? AND table_name = ?));
-
-CREATE OR REPLACE TABLE "fact__first_activation_events" AS SELECT * FROM "_am_9dd73d90_<build>_mart";
+CREATE OR REPLACE TABLE "fact__first_activation_events" COMMENT 'activation-metrics mart: created and replaced by activation build; do not write to it' AS SELECT * FROM "_am_9dd73d90_<build>_mart";
 
 DROP TABLE "_am_9dd73d90_<build>_mart";
 
-COMMENT ON TABLE "fact__first_activation_events" IS 'activation-metrics mart: created and replaced by activation build; do not write to it';
-
-SELECT schema_name, table_name, comment FROM system.metadata.table_comments
-       WHERE catalog_name = ? AND ((schema_name = ? AND table_name = ?) OR (schema_name = ? AND table_name = ?));
-
-CREATE OR REPLACE TABLE "core__funnel_users" AS SELECT * FROM "_am_9dd73d90_<build>_f0_full";
+CREATE OR REPLACE TABLE "core__funnel_users" COMMENT 'activation-metrics funnel table: created and replaced by activation build; do not write to it' AS SELECT * FROM "_am_9dd73d90_<build>_f0_full";
 
 DROP TABLE "_am_9dd73d90_<build>_f0_full";
 
-COMMENT ON TABLE "core__funnel_users" IS 'activation-metrics funnel table: created and replaced by activation build; do not write to it';
-
-SELECT schema_name, table_name, comment FROM system.metadata.table_comments
-       WHERE catalog_name = ? AND ((schema_name = ? AND table_name = ?) OR (schema_name = ? AND table_name = ?));
-
-CREATE OR REPLACE TABLE "core_any__funnel_users" AS SELECT * FROM "_am_9dd73d90_<build>_f1_full";
+CREATE OR REPLACE TABLE "core_any__funnel_users" COMMENT 'activation-metrics funnel table: created and replaced by activation build; do not write to it' AS SELECT * FROM "_am_9dd73d90_<build>_f1_full";
 
 DROP TABLE "_am_9dd73d90_<build>_f1_full";
 
-COMMENT ON TABLE "core_any__funnel_users" IS 'activation-metrics funnel table: created and replaced by activation build; do not write to it';
-
 CREATE TABLE "_am_9dd73d90_<build>_state" AS SELECT CAST($1 AS VARCHAR) AS definition_hash, CAST($2 AS VARCHAR) AS tracked_events, CAST($3 AS TIMESTAMP(6)) AS watermark, CAST($4 AS TIMESTAMP(6)) AS late_cutoff, CAST($5 AS BIGINT) AS rows_through_late_cutoff, CAST($6 AS VARCHAR) AS tracked_rows_through_late_cutoff, CAST($7 AS TIMESTAMP(6)) AS users_watermark, CAST($8 AS BIGINT) AS users_rows, CAST($9 AS VARCHAR) AS users_fingerprint, CAST($10 AS VARCHAR) AS definition, CAST($11 AS BIGINT) AS data_version, CAST($12 AS BOOLEAN) AS publishing, CAST($13 AS VARCHAR) AS funnel_tables;
 
-SELECT schema_name, table_name, comment FROM system.metadata.table_comments
-       WHERE catalog_name = ? AND ((schema_name = ? AND table_name = ?) OR (schema_name = ? AND table_name = ?));
-
-CREATE OR REPLACE TABLE "fact__first_activation_events__build_state" AS SELECT * FROM "_am_9dd73d90_<build>_state";
+CREATE OR REPLACE TABLE "fact__first_activation_events__build_state" COMMENT 'activation-metrics build state: created and replaced by activation build; do not write to it' AS SELECT * FROM "_am_9dd73d90_<build>_state";
 
 DROP TABLE "_am_9dd73d90_<build>_state";
-
-COMMENT ON TABLE "fact__first_activation_events__build_state" IS 'activation-metrics build state: created and replaced by activation build; do not write to it';
 
 SELECT table_name FROM "iceberg".information_schema.tables WHERE table_schema = ? AND starts_with(table_name, ?) ORDER BY table_name;
 

@@ -87,13 +87,6 @@ WHERE e.event_name IN ($1, $2)
   AND e."datetime" > CAST($4 AS TIMESTAMP(6))
 GROUP BY e.user_id, e.event_name;
 
-SELECT
-  COALESCE(SUM(rows_scanned), 0) AS rows_scanned,
-  COALESCE(SUM(rows_before_first_visit), 0) AS rows_before_first_visit,
-  COALESCE(SUM(rows_unknown_user), 0) AS rows_unknown_user,
-  COUNT(DISTINCT CASE WHEN rows_unknown_user > 0 THEN user_id END) AS unknown_users
-FROM "_am_9dd73d90_<build>_scan";
-
 CREATE TABLE "_am_9dd73d90_<build>_delta" AS
 WITH scanned AS (
   SELECT user_id, event_name, first_at FROM "_am_9dd73d90_<build>_scan" WHERE first_at IS NOT NULL
@@ -115,9 +108,18 @@ FROM "_am_9dd73d90_<build>_changed_users" AS u) AS f
 )
 SELECT * FROM upserts;
 
-SELECT COUNT(CASE WHEN action = 'insert' THEN 1 END) AS inserted, COUNT(CASE WHEN action = 'update' THEN 1 END) AS updated,
-  COUNT(CASE WHEN action = 'delete' THEN 1 END) AS deleted, COUNT(DISTINCT CASE WHEN action <> 'insert' THEN user_id END) AS stored_users
-FROM "_am_9dd73d90_<build>_delta";
+SELECT s.*, d.* FROM (
+  SELECT
+    COALESCE(SUM(rows_scanned), 0) AS rows_scanned,
+    COALESCE(SUM(rows_before_first_visit), 0) AS rows_before_first_visit,
+    COALESCE(SUM(rows_unknown_user), 0) AS rows_unknown_user,
+    COUNT(DISTINCT CASE WHEN rows_unknown_user > 0 THEN user_id END) AS unknown_users
+  FROM "_am_9dd73d90_<build>_scan"
+) AS s CROSS JOIN (
+  SELECT COUNT(CASE WHEN action = 'insert' THEN 1 END) AS inserted, COUNT(CASE WHEN action = 'update' THEN 1 END) AS updated,
+    COUNT(CASE WHEN action = 'delete' THEN 1 END) AS deleted, COUNT(DISTINCT CASE WHEN action <> 'insert' THEN user_id END) AS stored_users
+  FROM "_am_9dd73d90_<build>_delta"
+) AS d;
 
 CREATE TABLE "_am_9dd73d90_<build>_f0_users" AS
 SELECT u.user_id, u.first_datetime, u.first_visit_date
@@ -265,14 +267,9 @@ GROUP BY event_name;
 
 CREATE TABLE "_am_9dd73d90_<build>_pending_state" AS SELECT CAST($1 AS VARCHAR) AS definition_hash, CAST($2 AS VARCHAR) AS tracked_events, CAST($3 AS TIMESTAMP(6)) AS watermark, CAST($4 AS TIMESTAMP(6)) AS late_cutoff, CAST($5 AS BIGINT) AS rows_through_late_cutoff, CAST($6 AS VARCHAR) AS tracked_rows_through_late_cutoff, CAST($7 AS TIMESTAMP(6)) AS users_watermark, CAST($8 AS BIGINT) AS users_rows, CAST($9 AS VARCHAR) AS users_fingerprint, CAST($10 AS VARCHAR) AS definition, CAST($11 AS BIGINT) AS data_version, CAST($12 AS BOOLEAN) AS publishing, CAST($13 AS VARCHAR) AS funnel_tables;
 
-SELECT schema_name, table_name, comment FROM system.metadata.table_comments
-       WHERE catalog_name = ? AND ((schema_name = ? AND table_name = ?) OR (schema_name = ? AND table_name = ?));
-
 CREATE OR REPLACE TABLE "fact__first_activation_events__build_state" COMMENT 'activation-metrics build state: created and replaced by activation build; do not write to it' AS SELECT * FROM "_am_9dd73d90_<build>_pending_state";
 
 DROP TABLE "_am_9dd73d90_<build>_pending_state";
-
-COMMENT ON TABLE "fact__first_activation_events__build_state" IS 'activation-metrics build state: created and replaced by activation build; do not write to it';
 
 MERGE INTO "fact__first_activation_events" AS m
 USING "_am_9dd73d90_<build>_delta" AS d
@@ -290,14 +287,9 @@ WHEN NOT MATCHED AND r.action = 'upsert' THEN INSERT ("user_id", "cohort_date", 
 
 CREATE TABLE "_am_9dd73d90_<build>_state" AS SELECT CAST($1 AS VARCHAR) AS definition_hash, CAST($2 AS VARCHAR) AS tracked_events, CAST($3 AS TIMESTAMP(6)) AS watermark, CAST($4 AS TIMESTAMP(6)) AS late_cutoff, CAST($5 AS BIGINT) AS rows_through_late_cutoff, CAST($6 AS VARCHAR) AS tracked_rows_through_late_cutoff, CAST($7 AS TIMESTAMP(6)) AS users_watermark, CAST($8 AS BIGINT) AS users_rows, CAST($9 AS VARCHAR) AS users_fingerprint, CAST($10 AS VARCHAR) AS definition, CAST($11 AS BIGINT) AS data_version, CAST($12 AS BOOLEAN) AS publishing, CAST($13 AS VARCHAR) AS funnel_tables;
 
-SELECT schema_name, table_name, comment FROM system.metadata.table_comments
-       WHERE catalog_name = ? AND ((schema_name = ? AND table_name = ?) OR (schema_name = ? AND table_name = ?));
-
 CREATE OR REPLACE TABLE "fact__first_activation_events__build_state" COMMENT 'activation-metrics build state: created and replaced by activation build; do not write to it' AS SELECT * FROM "_am_9dd73d90_<build>_state";
 
 DROP TABLE "_am_9dd73d90_<build>_state";
-
-COMMENT ON TABLE "fact__first_activation_events__build_state" IS 'activation-metrics build state: created and replaced by activation build; do not write to it';
 
 SELECT table_name FROM "iceberg".information_schema.tables WHERE table_schema = ? AND starts_with(table_name, ?) ORDER BY table_name;
 

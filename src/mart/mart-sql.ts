@@ -484,7 +484,6 @@ GROUP BY e.user_id, e.event_name`;
     });
   }
 
-
   /** The seed's windows: 1-based hour buckets (UTC) and calendar days (in the spec's zone) since the first visit. */
   private martColumns(p: BoundParams, occurrence: string, users: string): string {
     const d = this.dialect;

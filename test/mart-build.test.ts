@@ -9,6 +9,7 @@ import { readFunnelTable } from './support/funnel-snapshot.ts';
 import { readMart, snapshot } from './support/mart-snapshot.ts';
 import { referenceMart, type MartRow } from './support/reference.ts';
 import { appendEvents, appendUsers, createSources, type SourceEvent, type SourceUser } from './support/sources.ts';
+import { withCapabilities } from './support/without-transactions.ts';
 
 const specWith = (events: string[], extra = '') =>
   parseSpec(`version: 1\n${extra}events: ${JSON.stringify(events)}\nfunnels: []\n`);
@@ -223,8 +224,7 @@ describe.each(ENGINES)('mart builder on %s', (engine) => {
   });
 
   it.runIf(capabilitiesOf(engine).prunedScanCost === 'rows')("reads the log's summary in one scan (Trino's shape) with the same answers as in small queries, even after the clock went back past the cutoff", async () => {
-    const oneScan = (w: Warehouse): Warehouse =>
-      Object.create(w, { dialect: { value: { ...w.dialect, capabilities: { ...w.dialect.capabilities, prunedScanCost: 'per-scan' } } } }) as Warehouse;
+    const oneScan = (w: Warehouse) => withCapabilities(w, { prunedScanCost: 'per-scan' });
     // A clock set back before the cutoff (2025-05-04 10:00): every event after it waits for its time.
     const history = (w: Warehouse) =>
       lateEventHistory(w, ['2025-05-08', '2025-05-02', '2025-05-10'], async (events) => {

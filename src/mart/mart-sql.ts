@@ -11,6 +11,9 @@ import { FIRST_VISIT } from '../spec/spec-types.ts';
 import { localDateSql } from '../warehouse/local-time.ts';
 import { compareTimestamps } from './timestamps.ts';
 
+/** The last instant the builder's timestamp text carries (four-digit years): events after it are reported as never to be built. */
+const LAST_TIMESTAMP = '9999-12-31 23:59:59.999999';
+
 /** How the builder asks its questions about the log (MartSql.sourceExtent). */
 export type LogSummaryShape = 'pruned-queries' | 'one-pruned-scan' | 'one-pass';
 
@@ -156,7 +159,7 @@ export class MartSql {
       const answers = `CAST(MAX(CASE WHEN ${newest} THEN "datetime" END) AS ${timestamp}) AS newest,
   COUNT(CASE WHEN "datetime" > ${h} THEN 1 END) AS future_n,
   CAST(MAX(CASE WHEN "datetime" > ${h} THEN "datetime" END) AS ${string}) AS future_latest,
-  COUNT(CASE WHEN "datetime" > ${p.bind('9999-12-31 23:59:59.999999', timestamp)} THEN 1 END) AS future_out_of_range,`;
+  COUNT(CASE WHEN "datetime" > ${p.bind(LAST_TIMESTAMP, timestamp)} THEN 1 END) AS future_out_of_range,`;
       const cutoff = previousCutoff === null ? null : p.bind(previousCutoff, timestamp);
       const afterCutoff = `COUNT(CASE WHEN "datetime" > ${cutoff ?? 'NULL'} THEN 1 END) AS after_previous_cutoff`;
       if (shape === 'one-pass') {
@@ -189,7 +192,7 @@ FROM ${events}${pruned ? ` WHERE "datetime" > ${cutoff}` : ''}`;
   ${previousCutoff === null ? `CAST(0 AS ${this.dialect.types.bigint})` : `(SELECT COUNT(*) FROM ${events} WHERE "datetime" > ${p.bind(previousCutoff, timestamp)})`} AS after_previous_cutoff
 FROM (
   SELECT COUNT(*) AS n, CAST(MAX("datetime") AS ${string}) AS latest,
-    COUNT(CASE WHEN "datetime" > ${p.bind('9999-12-31 23:59:59.999999', timestamp)} THEN 1 END) AS out_of_range
+    COUNT(CASE WHEN "datetime" > ${p.bind(LAST_TIMESTAMP, timestamp)} THEN 1 END) AS out_of_range
   FROM ${events} WHERE "datetime" > ${h}
 ) AS future`;
     });

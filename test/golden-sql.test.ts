@@ -17,6 +17,7 @@ import { createCubeFixture, type CubeFixture } from './support/cube-fixture.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from './support/engines.ts';
 import { EVENTS, USERS } from './support/handmade-log.ts';
 import { appendEvents, createSources } from './support/sources.ts';
+import { withCapabilities } from './support/without-transactions.ts';
 
 const SPEC = `version: 1
 timezone: Asia/Seoul
@@ -63,12 +64,19 @@ const QUERIES: Record<string, CubeRestQuery> = {
   },
 };
 
-/** Statements as the warehouse received them, in order. */
+/**
+ * Statements as the warehouse received them, in order. One at a time even where the engine runs
+ * independent statements side by side (Trino), so that the order is the same on every run.
+ */
 function recording(warehouse: Warehouse, log: string[]): Warehouse {
-  return Object.create(warehouse, {
-    query: { value: (sql: string, params?: unknown[]) => (log.push(sql), warehouse.query(sql, params)) },
-    run: { value: (sql: string, params?: unknown[]) => (log.push(sql), warehouse.run(sql, params)) },
-  }) as Warehouse;
+  return withCapabilities(
+    warehouse,
+    { concurrentStatements: false },
+    {
+      query: { value: (sql: string, params?: unknown[]) => (log.push(sql), warehouse.query(sql, params)) },
+      run: { value: (sql: string, params?: unknown[]) => (log.push(sql), warehouse.run(sql, params)) },
+    },
+  );
 }
 
 /** A build lock's renewal runs on a timer (every 40 s on Trino): whether one falls inside a build depends on the machine's speed. */

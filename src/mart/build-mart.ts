@@ -32,6 +32,7 @@ import { checkSources } from './check-sources.ts';
 import { MART_COLUMNS, MartSql, type EventSlice, type LogSummaryShape, type ScanScope, type Scratch, type Statement } from './mart-sql.ts';
 import { assertOwnedOrAbsent, ownershipComment } from './ownership.ts';
 import { ScratchTables } from './scratch-tables.ts';
+import { together } from './together.ts';
 import { funnelEvents } from '../funnel/funnel-semantics.ts';
 import { funnelTableName } from '../funnel/funnel-table-sql.ts';
 import { funnelDefinitionHash, FunnelTables, funnelTablesState, ownedFunnelTables, removedFunnelTables, type FunnelTableOutcome, type StagedFunnelTable } from './funnel-tables.ts';
@@ -160,16 +161,21 @@ class Build {
     this.steps = fullReason ? FULL_STEPS : INCREMENTAL_STEPS;
     await this.step('lock');
 
-    const extent = await this.sourceExtent(fullReason ? null : previous!.watermark, fullReason ? null : previous!.lateCutoff);
-    const staged = fullReason ? await this.stageFull(previous, extent, martExists) : await this.stageIncremental(previous!, extent);
+    // The log's and the users' summaries: two independent reads, side by side where the engine allows.
+    const [extent, users] = await together(
+      this.warehouse,
+      () => this.sourceExtent(fullReason ? null : previous!.watermark, fullReason ? null : previous!.lateCutoff),
+      () => this.usersSummary(fullReason ? null : previous!.usersWatermark),
+    );
+    const staged = fullReason ? await this.stageFull(previous, extent, users, martExists) : await this.stageIncremental(previous!, extent, users);
     await this.step('stage');
 
-    // The state: what the next build starts from (read from the source, before anything is published).
+    // The state: what the next build starts from. Its counts of source rows read the source alone.
     const lateCutoff = staged.watermark === null ? null : minusDuration(staged.watermark, spec.incremental.lookback);
-    const counts = lateCutoff === null ? { all: 0, tracked: {} } : await staged.countsThrough(lateCutoff);
+    const countsThrough = async (): Promise<SourceCounts> => (lateCutoff === null ? { all: 0, tracked: {} } : staged.countsThrough(lateCutoff));
     const funnelRows = staged.funnels.reduce((n, f) => n + f.rows, 0);
     const changed = staged.inserted + staged.updated + staged.deleted + funnelRows > 0 || staged.funnels.some((f) => f.mode === 'full') || staged.droppedFunnelTables.length > 0;
-    const state: BuildState = {
+    const stateWith = (counts: SourceCounts): BuildState => ({
       definitionHash: hash,
       trackedEvents: [...spec.events],
       watermark: staged.watermark,
@@ -183,10 +189,19 @@ class Build {
       dataVersion: (previous?.dataVersion ?? 0) + (fullReason || changed || previous?.publishing ? 1 : 0),
       publishing: false,
       funnelTables: funnelTablesState(spec),
-    };
+    });
 
-    const { transactions } = this.warehouse.dialect.capabilities;
-    const funnels = await (transactions ? this.warehouse.transaction(() => this.publish(staged, state)) : this.publishWithoutTransactions(staged, state, previous, changed || !!fullReason));
+    let funnels: FunnelTableOutcome[];
+    if (this.warehouse.dialect.capabilities.transactions) {
+      const state = stateWith(await countsThrough());
+      funnels = await this.warehouse.transaction(async () => {
+        const outcomes = await this.publishTables(staged);
+        await this.writeState(state);
+        return outcomes;
+      });
+    } else {
+      funnels = await this.publishWithoutTransactions(staged, countsThrough, stateWith, previous, changed || !!fullReason);
+    }
     await this.scratch.dropAll();
     const martRows = Number((await this.one(this.sql.martRowCount())).n);
     return {
@@ -220,28 +235,46 @@ class Build {
     };
   }
 
-  /** Publishes the staged mart and funnel tables, then the state (inside the build's transaction where there is one). */
-  private async publish(staged: Staged, state: BuildState): Promise<FunnelTableOutcome[]> {
-    await staged.publishMart();
-    const funnels = await this.timeFunnels(async () => {
-      const outcomes = await this.funnelTables(staged.watermark).publish(staged.funnels);
-      await this.warehouse.dropTables(staged.droppedFunnelTables);
-      return [...outcomes, ...staged.droppedFunnelTables.map((table) => ({ table, mode: 'dropped' as const, rowsWritten: 0 }))];
-    });
+  /** Publishes the staged mart and funnel tables (side by side where the engine allows: each publish is atomic on its own). */
+  private async publishTables(staged: Staged): Promise<FunnelTableOutcome[]> {
+    const [, funnels] = await together(
+      this.warehouse,
+      () => staged.publishMart(),
+      () =>
+        this.timeFunnels(async () => {
+          const outcomes = await this.funnelTables(staged.watermark).publish(staged.funnels);
+          await this.warehouse.dropTables(staged.droppedFunnelTables);
+          return [...outcomes, ...staged.droppedFunnelTables.map((table) => ({ table, mode: 'dropped' as const, rowsWritten: 0 }))];
+        }),
+    );
     await this.step('publish');
+    return funnels;
+  }
+
+  private async writeState(state: BuildState): Promise<void> {
     await this.store.write(state, this.scratch.name('state'));
     await this.step('state');
-    return funnels;
   }
 
   /**
    * Without transactions, a death between publish and state would leave changed tables under an
    * unchanged dataVersion (Cube's rollups would not refresh): first say in the state that a
-   * publish is under way, so the next build bumps it (and rebuilds the funnel tables) whatever it finds.
+   * publish is under way, so the next build bumps it (and rebuilds the funnel tables) whatever it
+   * finds. The state's source counts are read beside the publish where the engine allows.
    */
-  private async publishWithoutTransactions(staged: Staged, state: BuildState, previous: BuildState | undefined, changes: boolean): Promise<FunnelTableOutcome[]> {
-    if (changes && previous && !previous.publishing) await this.store.write({ ...previous, publishing: true }, this.scratch.name('pending_state'));
-    return this.publish(staged, state);
+  private async publishWithoutTransactions(
+    staged: Staged,
+    countsThrough: () => Promise<SourceCounts>,
+    stateWith: (counts: SourceCounts) => BuildState,
+    previous: BuildState | undefined,
+    changes: boolean,
+  ): Promise<FunnelTableOutcome[]> {
+    const [counts, funnels] = await together(this.warehouse, countsThrough, async () => {
+      if (changes && previous && !previous.publishing) await this.store.write({ ...previous, publishing: true }, this.scratch.name('pending_state'));
+      return this.publishTables(staged);
+    });
+    await this.writeState(stateWith(counts));
+    return funnels;
   }
 
   /** Time spent on the funnel tables (staging and publishing), for the report. */
@@ -261,10 +294,9 @@ class Build {
   }
 
   /** Everything from scratch: the mart in one CREATE TABLE AS, each funnel table in one more. */
-  private async stageFull(previous: BuildState | undefined, extent: SourceExtent, martExists: boolean): Promise<Staged> {
+  private async stageFull(previous: BuildState | undefined, extent: SourceExtent, users: UsersSummary, martExists: boolean): Promise<Staged> {
     const { spec, sql } = this;
     const watermark = extent.newest;
-    const users = await this.usersSummary(null);
     // Repeated user_ids: usable rows minus the users they collapse to (no extra pass over the dimension).
     const staged = await this.run1(sql.stageAllUsers());
     const usersStaged = staged > 0 || users.rows === 0 ? staged : Number((await this.one(sql.rowCount(this.names.users))).n);
@@ -277,19 +309,27 @@ class Build {
     await this.run1(sql.stageEventSlice(sliceEvents.events, watermark ?? BEFORE_EVERY_EVENT));
     // The funnel tables compare its datetime with its first visits: the planner must know its size.
     await this.warehouse.refreshStatistics(slice);
-    const martRowsBefore = martExists ? Number((await this.one(sql.martRowCount())).n) : 0;
-    const created = await this.run1(sql.stageFullMart(sliceEvents));
-    const inserted = created > 0 ? created : Number((await this.one(sql.rowCount(this.names.mart))).n);
-    const sliceSummary = await this.all(sql.sliceScanSummary(sliceEvents));
-    const scan = {
-      rowsScanned: sum(sliceSummary, 'rows_scanned'),
-      rowsBeforeFirstVisit: sum(sliceSummary, 'rows_before_first_visit'),
-      rowsUnknownUser: sum(sliceSummary, 'rows_unknown_user'),
-      unknownUsers: Number(sliceSummary[0]?.unknown_users ?? 0),
-    };
-    const scannedPerEvent = perEvent(sliceSummary, 'rows_scanned');
-    await this.step('scan events');
-    const funnels = await this.timeFunnels(() => this.funnelTables(watermark).stageFull(spec.funnels, this.names.users, { table: slice, withFirstVisits: true }));
+    // The mart and the funnel tables all read the slice: side by side where the engine allows.
+    const [martRowsBefore, inserted, { scan, scannedPerEvent }, funnels] = await together(
+      this.warehouse,
+      async () => (martExists ? Number((await this.one(sql.martRowCount())).n) : 0),
+      async () => {
+        const created = await this.run1(sql.stageFullMart(sliceEvents));
+        return created > 0 ? created : Number((await this.one(sql.rowCount(this.names.mart))).n);
+      },
+      async () => {
+        const sliceSummary = await this.all(sql.sliceScanSummary(sliceEvents));
+        const scan = {
+          rowsScanned: sum(sliceSummary, 'rows_scanned'),
+          rowsBeforeFirstVisit: sum(sliceSummary, 'rows_before_first_visit'),
+          rowsUnknownUser: sum(sliceSummary, 'rows_unknown_user'),
+          unknownUsers: Number(sliceSummary[0]?.unknown_users ?? 0),
+        };
+        await this.step('scan events');
+        return { scan, scannedPerEvent: perEvent(sliceSummary, 'rows_scanned') };
+      },
+      () => this.timeFunnels(() => this.funnelTables(watermark).stageFull(spec.funnels, this.names.users, { table: slice, withFirstVisits: true })),
+    );
 
     return {
       watermark,
@@ -319,7 +359,7 @@ class Build {
     };
   }
 
-  private async stageIncremental(prev: BuildState, extent: SourceExtent): Promise<Staged> {
+  private async stageIncremental(prev: BuildState, extent: SourceExtent, users: UsersSummary): Promise<Staged> {
     const { spec, sql, warehouse } = this;
     const newest = extent.newest;
     const watermark = maxTimestamp(prev.watermark, newest);
@@ -346,29 +386,33 @@ class Build {
       }
     }
 
-    // Users: when none of those already built changed, only the new ones are read and converted.
-    const users = await this.usersSummary(prev.usersWatermark);
+    // Users, and the range's slice of the log: independent, side by side where the engine allows.
+    // When none of the users already built changed, only the new ones are read and converted.
     const unchanged = users.oldRows === prev.usersRows && users.oldFingerprint === prev.usersFingerprint;
-    if (unchanged) {
-      await this.run1(sql.stageNewUsers(prev.usersWatermark));
-      await this.run1(sql.stageNoGoneUsers());
-    } else {
-      await this.run1(sql.stageChangedUsers());
-      await this.run1(sql.stageGoneUsers());
-      users.duplicateRows = Number((await this.one(sql.duplicateUserRows())).n);
-    }
-    const changed = await this.one(sql.changedUsersSummary());
-    await this.step('sync users');
+    const split = watermark === null || prev.lateCutoff === null ? null : minTimestamp(prev.lateCutoff, watermark);
+    const [changed] = await together(
+      warehouse,
+      async () => {
+        if (unchanged) {
+          await this.run1(sql.stageNewUsers(prev.usersWatermark));
+          await this.run1(sql.stageNoGoneUsers());
+        } else {
+          await this.run1(sql.stageChangedUsers());
+          await this.run1(sql.stageGoneUsers());
+          users.duplicateRows = Number((await this.one(sql.duplicateUserRows())).n);
+        }
+        const summary = await this.one(sql.changedUsersSummary());
+        await this.step('sync users');
+        return summary;
+      },
+      // The range's events (tracked ones and the funnels') read once: the scans and the funnel refresh join this small table.
+      () => (watermark === null ? this.run1(sql.stageRangeEvents([], null, BEFORE_EVERY_EVENT)) : this.run1(sql.stageRangeEvents(withFunnelEvents(spec, kept), split, watermark))),
+    );
 
     // Three disjoint scans: tracked events after the split, new/changed users' history up to it, new events' full history.
     const scopes: ScanScope[] = [];
-    let scannedAfter: string | null = null;
+    const scannedAfter = split;
     if (watermark !== null) {
-      const split = prev.lateCutoff === null ? null : minTimestamp(prev.lateCutoff, watermark);
-      scannedAfter = split;
-      // The range's events (tracked ones and the funnels') read once, and their users: the scans and the funnel refresh join these small tables.
-      const rangeEvents = withFunnelEvents(spec, kept);
-      await this.run1(sql.stageRangeEvents(rangeEvents, split, watermark));
       if (kept.length > 0) {
         scopes.push({ events: kept, through: watermark, users: 'range', fromRange: true, ...(split !== null && { after: split }) });
         // Only when some new or moved user's first visit is at or before the split (the usual new users' are after it).
@@ -377,42 +421,46 @@ class Build {
         }
       }
       if (backfilled.length > 0) scopes.push({ events: backfilled, through: watermark, users: 'all' });
-    } else {
-      await this.run1(sql.stageRangeEvents([], null, BEFORE_EVERY_EVENT));
     }
     await this.run1(sql.stageRangeUsers(kept, !unchanged));
-    await this.run1(sql.stageScan(scopes));
-    await this.step('scan events');
 
-    await this.run1(sql.stageDelta({ removedEvents: removed, users: backfilled.length > 0 ? 'all' : { stored: kept }, rebuiltHaveRows: !unchanged, oneScope: scopes.length <= 1 }));
-    const delta = await this.one(sql.scanAndDeltaSummary());
-    const scan = { rowsScanned: Number(delta.rows_scanned), rowsBeforeFirstVisit: Number(delta.rows_before_first_visit), rowsUnknownUser: Number(delta.rows_unknown_user), unknownUsers: Number(delta.unknown_users) };
-    // The users whose stored rows the publish must delete, when few: on the fast path only the
-    // delta's 'update' and 'delete' rows name stored keys (its new users have none).
-    const storedUsers = Number(delta.stored_users);
-    let touched: readonly string[] | 'any' = 'any';
-    if (unchanged && storedUsers === 0) touched = [];
-    else if (unchanged && storedUsers <= MAX_BOUND_USERS) touched = (await this.all(sql.storedUsersOfDelta())).map((r) => String(r.user_id));
-    await this.step('stage');
-
-    // Funnel tables: new, redefined or missing ones (dropped by hand), and every one after a build
-    // died mid-publish, in full; the others for the users whose row can change.
-    const funnels = await this.timeFunnels(async () => {
-      const builder = this.funnelTables(watermark);
-      const rebuild: typeof spec.funnels = [];
-      for (const f of spec.funnels) {
-        const table = funnelTableName(spec, f);
-        if (prev.publishing || prev.funnelTables[table]?.hash !== funnelDefinitionHash(spec, f) || (await this.catalog.columns(table)) === undefined) rebuild.push(f);
-      }
-      const refresh = spec.funnels.filter((f) => !rebuild.includes(f));
-      const full = [];
-      if (rebuild.length > 0) {
-        await this.run1(sql.stageCurrentUsers(this.names.allUsers));
-        full.push(...(await builder.stageFull(rebuild, this.names.allUsers)));
-      }
-      const scope = { rangeEvents: this.names.rangeEvents, rangeUsers: this.names.rangeUsers, storedEvents: kept, changedUsers: this.names.changedUsers, goneUsers: this.names.goneUsers, after: scannedAfter };
-      return [...full, ...(await builder.stageIncremental(refresh, scope))];
-    });
+    // The mart's delta and the funnel tables' rows both start from the range's users: side by side where the engine allows.
+    const [{ delta, scan, touched }, funnels] = await together(
+      warehouse,
+      async () => {
+        await this.run1(sql.stageScan(scopes));
+        await this.step('scan events');
+        await this.run1(sql.stageDelta({ removedEvents: removed, users: backfilled.length > 0 ? 'all' : { stored: kept }, rebuiltHaveRows: !unchanged, oneScope: scopes.length <= 1 }));
+        const delta = await this.one(sql.scanAndDeltaSummary());
+        const scan = { rowsScanned: Number(delta.rows_scanned), rowsBeforeFirstVisit: Number(delta.rows_before_first_visit), rowsUnknownUser: Number(delta.rows_unknown_user), unknownUsers: Number(delta.unknown_users) };
+        // The users whose stored rows the publish must delete, when few: on the fast path only the
+        // delta's 'update' and 'delete' rows name stored keys (its new users have none).
+        const storedUsers = Number(delta.stored_users);
+        let touched: readonly string[] | 'any' = 'any';
+        if (unchanged && storedUsers === 0) touched = [];
+        else if (unchanged && storedUsers <= MAX_BOUND_USERS) touched = (await this.all(sql.storedUsersOfDelta())).map((r) => String(r.user_id));
+        return { delta, scan, touched };
+      },
+      // Funnel tables: new, redefined or missing ones (dropped by hand), and every one after a build
+      // died mid-publish, in full; the others for the users whose row can change.
+      () =>
+        this.timeFunnels(async () => {
+          const builder = this.funnelTables(watermark);
+          const rebuild: typeof spec.funnels = [];
+          for (const f of spec.funnels) {
+            const table = funnelTableName(spec, f);
+            if (prev.publishing || prev.funnelTables[table]?.hash !== funnelDefinitionHash(spec, f) || (await this.catalog.columns(table)) === undefined) rebuild.push(f);
+          }
+          const refresh = spec.funnels.filter((f) => !rebuild.includes(f));
+          const full = [];
+          if (rebuild.length > 0) {
+            await this.run1(sql.stageCurrentUsers(this.names.allUsers));
+            full.push(...(await builder.stageFull(rebuild, this.names.allUsers)));
+          }
+          const scope = { rangeEvents: this.names.rangeEvents, rangeUsers: this.names.rangeUsers, storedEvents: kept, changedUsers: this.names.changedUsers, goneUsers: this.names.goneUsers, after: scannedAfter };
+          return [...full, ...(await builder.stageIncremental(refresh, scope))];
+        }),
+    );
 
     const anyChange = Number(delta.inserted) + Number(delta.updated) + Number(delta.deleted) > 0;
     return {
@@ -471,7 +519,7 @@ class Build {
     };
   }
 
-  private async usersSummary(usersWatermark: string | null) {
+  private async usersSummary(usersWatermark: string | null): Promise<UsersSummary> {
     const row = await this.one(this.sql.usersSummary(usersWatermark));
     return {
       withoutFirstVisit: Number(row.without_first_visit),
@@ -485,11 +533,28 @@ class Build {
   }
 }
 
+/** The users table as the build found it (the fingerprints of the users already built and of all of them). */
+interface UsersSummary {
+  withoutFirstVisit: number;
+  duplicateRows: number;
+  oldRows: number;
+  oldFingerprint: string;
+  rows: number;
+  fingerprint: string;
+  newest: string | null;
+}
+
 interface SourceExtent {
   newest: string | null;
   future: { count: number; latest: string | null; outOfRange: number };
   total: number;
   afterPreviousCutoff: number;
+}
+
+/** Source rows at or before a cutoff, all and per tracked event. */
+interface SourceCounts {
+  all: number;
+  tracked: Record<string, number>;
 }
 
 /** What staging produced: the counts for the report and the state, and how to publish it. */
@@ -514,7 +579,7 @@ interface Staged {
   late: number;
   deletedSource: number;
   /** Source rows at or before the new cutoff, all and per tracked event: the next build's late-row check. */
-  countsThrough(cutoff: string): Promise<{ all: number; tracked: Record<string, number> }>;
+  countsThrough(cutoff: string): Promise<SourceCounts>;
 }
 
 async function checkTimezone(warehouse: Warehouse, sql: MartSql, timezone: string): Promise<void> {

@@ -22,6 +22,7 @@ import { storedColumn, type Statement } from './mart-sql.ts';
 import { ownershipComment, type OwnedTable } from './ownership.ts';
 import type { ScratchTables } from './scratch-tables.ts';
 import { BEFORE_EVERY_EVENT, compareTimestamps } from './timestamps.ts';
+import { togetherEach } from './together.ts';
 
 /** What the state remembers of each funnel table: its funnel and a hash of the definition it was built with. */
 export type FunnelTablesState = Record<string, { funnel: string; hash: string }>;
@@ -107,26 +108,24 @@ export class FunnelTables {
    * scratch tables for publish().
    */
   async stageFull(funnels: readonly Funnel[], users: string, events: { table: string; withFirstVisits: boolean } = { table: this.inputs.spec.sources.events, withFirstVisits: false }): Promise<StagedFunnelTable[]> {
-    const staged: StagedFunnelTable[] = [];
-    for (const [i, funnel] of funnels.entries()) {
+    return togetherEach(this.inputs.warehouse, funnels, async (funnel, i): Promise<StagedFunnelTable> => {
       const table = this.inputs.scratch.name(`f${i}_full`);
       const select = funnelTableSelect(this.inputs.warehouse.dialect, this.inputs.spec, funnel, { events: events.table, eventsWithFirstVisits: events.withFirstVisits, users, through: this.through });
       const rows = await this.run({ sql: `CREATE TABLE ${this.q(table)} AS\n${select.sql}`, params: select.params });
-      staged.push({ funnel, staged: table, target: funnelTableName(this.inputs.spec, funnel), mode: 'full', rows: await this.count(table, rows) });
-    }
-    return staged;
+      return { funnel, staged: table, target: funnelTableName(this.inputs.spec, funnel), mode: 'full', rows: await this.count(table, rows) };
+    });
   }
 
   /** Publishes staged tables: a full one replaces its table, an incremental one is applied as DELETE + INSERT (in the build's transaction) or one MERGE. */
   async publish(staged: readonly StagedFunnelTable[]): Promise<FunnelTableOutcome[]> {
     const { warehouse } = this.inputs;
-    for (const s of staged) {
+    await togetherEach(warehouse, staged, async (s) => {
       if (s.mode === 'full') {
         await warehouse.replaceTable(s.target, s.staged, ownershipComment('funnel table'));
       } else if (s.rows > 0) {
         await this.applyRows(s);
       }
-    }
+    });
     return staged.map((s) => ({ table: s.target, mode: s.mode, rowsWritten: s.rows }));
   }
 
@@ -146,11 +145,10 @@ export class FunnelTables {
   async stageIncremental(funnels: readonly Funnel[], scope: IncrementalScope): Promise<StagedFunnelTable[]> {
     const { warehouse, spec, scratch } = this.inputs;
     const d = warehouse.dialect;
-    const staged: StagedFunnelTable[] = [];
     // Funnels with the same events and windows (variants of one funnel, as in the demo) have the
     // same users to recompute: each distinct set is staged once and shared.
+    const usersSelects = new Map<string, { table: string; statement: Statement }>();
     const usersTables: string[] = [];
-    const stagedUsers = new Map<string, string>();
     for (const [i, funnel] of funnels.entries()) {
       const p = new BoundParams(d);
       const openUntil = funnelOpenUntil(d, spec, funnel, 'u.first_datetime', 'u.first_visit_date', p);
@@ -167,19 +165,17 @@ WHERE e.event_name IN (${p.list(funnelEvents(funnel))})
 UNION
 SELECT user_id, first_datetime, first_visit_date FROM ${this.q(scope.changedUsers)}`;
       const key = JSON.stringify([select, p.values]);
-      let users = stagedUsers.get(key);
-      if (users === undefined) {
-        users = scratch.intermediate(`f${i}_users`);
-        await this.run({ sql: `${scratch.create(users)} AS\n${select}`, params: p.values });
-        stagedUsers.set(key, users);
+      if (!usersSelects.has(key)) {
+        const table = scratch.intermediate(`f${i}_users`);
+        usersSelects.set(key, { table, statement: { sql: `${scratch.create(table)} AS\n${select}`, params: p.values } });
       }
-      usersTables.push(users);
+      usersTables.push(usersSelects.get(key)!.table);
     }
-    if (funnels.length === 0) return staged;
+    if (funnels.length === 0) return [];
+    await togetherEach(warehouse, [...usersSelects.values()], (u) => this.run(u.statement));
 
     // Each funnel's stand-ins for its users' history before the range, and whose history must be read instead.
-    const standIns: FunnelTableInputs['standIns'][] = [];
-    for (const [i, funnel] of funnels.entries()) standIns.push(await this.standIns(funnel, i, usersTables[i], scope));
+    const standIns = await togetherEach(warehouse, funnels, (funnel, i) => this.standIns(funnel, i, usersTables[i], scope));
     const historyUsers = [...new Set(funnels.map((_, i) => (standIns[i] ? scope.changedUsers : usersTables[i])))];
 
     // The history of the users who need it, once for every funnel, of the funnels' events only:
@@ -205,7 +201,7 @@ WHERE e.event_name IN (${names})
       });
     }
 
-    for (const [i, funnel] of funnels.entries()) {
+    return togetherEach(warehouse, funnels, async (funnel, i): Promise<StagedFunnelTable> => {
       const users = usersTables[i];
       const rows = scratch.intermediate(`f${i}_rows`);
       const select = funnelTableSelect(d, spec, funnel, { events, users, through: this.through, standIns: standIns[i] });
@@ -218,9 +214,8 @@ UNION ALL
 SELECT ${deleteMarker}, 'delete' FROM ${this.q(scope.goneUsers)} AS g`,
         params: select.params,
       });
-      staged.push({ funnel, staged: rows, target: funnelTableName(spec, funnel), mode: 'incremental', rows: await this.count(rows, written) });
-    }
-    return staged;
+      return { funnel, staged: rows, target: funnelTableName(spec, funnel), mode: 'incremental', rows: await this.count(rows, written) };
+    });
   }
 
   /**

@@ -98,6 +98,13 @@ export interface EngineCapabilities {
    * here), so the builder reads the rows after the previous cutoff once instead.
    */
   prunedScanCost: 'rows' | 'per-scan';
+  /**
+   * Independent statements may run at once (src/mart/together.ts): a distributed engine spends
+   * most of a small statement's time planning, scheduling and committing, not computing, so two
+   * of them side by side take little longer than one. Not where the build is one connection's
+   * transaction (DuckDB, PostgreSQL): there statements run one after another, in order.
+   */
+  concurrentStatements: boolean;
 }
 
 /** A bulk-loaded column: date cells are day numbers since 1970-01-01, timestamp cells UTC epoch seconds. */

@@ -22,5 +22,5 @@ export const duckdbDialect: Dialect = {
   // hash() is a UBIGINT; SUM over it is a HUGEINT, so the fingerprint never overflows.
   userFingerprint: (userId, firstDatetime) => `hash(${userId}, ${firstDatetime})`,
   // One transaction covers DDL too; other processes are kept out by DuckDB's lock on the file.
-  capabilities: { transactions: true, buildLock: 'file-lock', tempTables: true, prunedScanCost: 'rows' },
+  capabilities: { transactions: true, buildLock: 'file-lock', tempTables: true, prunedScanCost: 'rows', concurrentStatements: false },
 };

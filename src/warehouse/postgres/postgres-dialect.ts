@@ -21,5 +21,5 @@ export const postgresDialect: Dialect = {
   quoteLiteral: (value) => `'${value.replace(/'/g, "''")}'`,
   // A 64-bit hash per row; SUM over bigints is a NUMERIC, so the fingerprint never overflows.
   userFingerprint: (userId, firstDatetime) => `hashtextextended(CAST(${userId} AS TEXT) || '|' || CAST(${firstDatetime} AS TEXT), 0)`,
-  capabilities: { transactions: true, buildLock: 'advisory-lock', tempTables: true, prunedScanCost: 'rows' },
+  capabilities: { transactions: true, buildLock: 'advisory-lock', tempTables: true, prunedScanCost: 'rows', concurrentStatements: false },
 };

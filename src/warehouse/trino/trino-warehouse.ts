@@ -18,6 +18,7 @@ import { BuildLockedError, type BuildLock, type BulkCell, type BulkColumn, type 
 import { TrinoClient, TrinoHttpError, TrinoQueryError, type TrinoColumn, type TrinoResult } from './trino-client.ts';
 import type { TrinoConfig } from './trino-config.ts';
 import { trinoDialect } from './trino-dialect.ts';
+import { settleAll } from '../settle-all.ts';
 
 export { trinoConfigFromEnv, type TrinoConfig } from './trino-config.ts';
 
@@ -257,8 +258,9 @@ COMMENT ${trinoDialect.quoteLiteral(LOCK_TABLE_COMMENT)} WITH (partitioning = AR
   }
 
   /** One statement per table: Trino's DROP TABLE takes one. */
+  /** All at once: each drop is a catalog commit of its own (25–45 ms here), and they are independent. */
   async dropTables(tables: readonly string[]): Promise<void> {
-    for (const table of tables) await this.run(`DROP TABLE IF EXISTS ${this.q(table)}`);
+    await settleAll(tables.map((table) => this.run(`DROP TABLE IF EXISTS ${this.q(table)}`)));
   }
 
   async tableComment(table: string): Promise<string | null> {

@@ -1,6 +1,6 @@
 /**
  * What the builder built, kept in the warehouse beside the mart: one row, replaced as a whole
- * (staged, then Warehouse.replaceTable), so a crash never leaves half a state. It is written
+ * (Warehouse.replaceTableWith), so a crash never leaves half a state. It is written
  * after the data is published; inside the build's transaction where the engine has one.
  */
 import { createHash } from 'node:crypto';
@@ -113,7 +113,8 @@ export class BuildStateStore {
   /**
    * Replaces the stored state with `state` in one step: inside the build's transaction, a DELETE
    * and an INSERT into the table as it is; without transactions (or when the table must be made
-   * or has an earlier layout), staged in the scratch table `staged` and published by replaceTable.
+   * or has an earlier layout), published by replaceTableWith (staged in the scratch table `staged`
+   * where the engine needs a staged table).
    */
   async write(state: BuildState, staged: string): Promise<void> {
     const { warehouse } = this;
@@ -126,14 +127,7 @@ export class BuildStateStore {
       await warehouse.run(`INSERT INTO ${q} ${sql}`, params);
       return;
     }
-    await this.stage(state, staged);
-    await warehouse.replaceTable(this.table, staged, ownershipComment('build state'));
-  }
-
-  /** Writes `state` into `staged` (a scratch table), for Warehouse.replaceTable to publish in one step. */
-  async stage(state: BuildState, staged: string): Promise<void> {
-    const { sql, params } = this.select(state);
-    await this.warehouse.run(`CREATE TABLE ${this.warehouse.dialect.quoteIdentifier(staged)} AS ${sql}`, params);
+    await warehouse.replaceTableWith(this.table, this.select(state), ownershipComment('build state'), staged);
   }
 
   /** The state as a one-row SELECT with typed, bound values. */

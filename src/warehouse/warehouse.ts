@@ -148,6 +148,12 @@ export interface Warehouse extends TableCatalog {
    */
   replaceTable(target: string, staged: string, comment: string): Promise<void>;
   /**
+   * Publishes the rows of `select` as `target`, with the table comment `comment`, in one atomic
+   * step: one `CREATE OR REPLACE TABLE … AS` where the engine has it; elsewhere written to the
+   * scratch table `staging` first and published by replaceTable (stageThenReplace).
+   */
+  replaceTableWith(target: string, select: { sql: string; params: unknown[] }, comment: string, staging: string): Promise<void>;
+  /**
    * Settings for a build's bulk writes, until the returned function restores them (for example
    * DuckDB skips its string-compression analysis, which otherwise costs as much as the scan).
    */
@@ -217,4 +223,10 @@ export function quoteAnsiIdentifier(name: string): string {
     .split('.')
     .map((part) => `"${part.replace(/"/g, '""')}"`)
     .join('.');
+}
+
+/** replaceTableWith for engines whose atomic replace is a swap of a staged table (a transaction). */
+export async function stageThenReplace(warehouse: Warehouse, target: string, select: { sql: string; params: unknown[] }, comment: string, staging: string): Promise<void> {
+  await warehouse.run(`CREATE TABLE ${warehouse.dialect.quoteIdentifier(staging)} AS ${select.sql}`, select.params);
+  await warehouse.replaceTable(target, staging, comment);
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
-import { BuildLockedError, splitTableName, tableInfosFromRows, type BuildLock, type BulkColumn, type BulkWriter, type ColumnInfo, type Row, type TableInfo, type TypeCategory, type Warehouse } from '../warehouse.ts';
+import { BuildLockedError, splitTableName, stageThenReplace, tableInfosFromRows, type BuildLock, type BulkColumn, type BulkWriter, type ColumnInfo, type Row, type TableInfo, type TypeCategory, type Warehouse } from '../warehouse.ts';
 import { DuckDBChunkWriter } from './duckdb-bulk-writer.ts';
 import { duckdbDialect } from './duckdb-dialect.ts';
 
@@ -75,6 +75,10 @@ export class DuckDBWarehouse implements Warehouse {
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
+    return this.inOneTransaction(work);
+  }
+
+  private async inOneTransaction<T>(work: () => Promise<T>): Promise<T> {
     await this.connection.run('BEGIN TRANSACTION');
     this.inTransaction = true;
     try {
@@ -105,15 +109,18 @@ export class DuckDBWarehouse implements Warehouse {
 
   async replaceTable(target: string, staged: string, comment: string): Promise<void> {
     const q = this.dialect.quoteIdentifier;
-    if (this.inTransaction) {
-      // Inside the build's transaction: readers see the old table until COMMIT, then the new one.
+    // A transaction (the build's own, or a short one of its own here) which the ownership mark
+    // joins: readers see the old table until COMMIT, then the new one, never without its mark.
+    const swap = async () => {
       await this.run(`DROP TABLE IF EXISTS ${q(target)}`);
       await this.run(`ALTER TABLE ${q(staged)} RENAME TO ${q(splitTableName(target).table)}`);
-    } else {
-      await this.run(`CREATE OR REPLACE TABLE ${q(target)} AS SELECT * FROM ${q(staged)}`);
-      await this.run(`DROP TABLE ${q(staged)}`);
-    }
-    await this.setTableComment(target, comment);
+      await this.setTableComment(target, comment);
+    };
+    await (this.inTransaction ? swap() : this.inOneTransaction(swap));
+  }
+
+  async replaceTableWith(target: string, select: { sql: string; params: unknown[] }, comment: string, staging: string): Promise<void> {
+    await stageThenReplace(this, target, select, comment, staging);
   }
 
   /** DuckDB keeps a table's statistics as it writes it. */

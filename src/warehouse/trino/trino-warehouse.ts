@@ -232,8 +232,13 @@ COMMENT ${trinoDialect.quoteLiteral(LOCK_TABLE_COMMENT)} WITH (partitioning = AR
    * between leaves it to the scratch clean-up).
    */
   async replaceTable(target: string, staged: string, comment: string): Promise<void> {
-    await this.run(`CREATE OR REPLACE TABLE ${this.q(target)} COMMENT ${trinoDialect.quoteLiteral(comment)} AS SELECT * FROM ${this.q(staged)}`);
+    await this.replaceTableWith(target, { sql: `SELECT * FROM ${this.q(staged)}`, params: [] }, comment);
     await this.run(`DROP TABLE ${this.q(staged)}`);
+  }
+
+  /** One statement, no staging: Iceberg's CREATE OR REPLACE swaps the snapshot. */
+  async replaceTableWith(target: string, select: { sql: string; params: unknown[] }, comment: string): Promise<void> {
+    await this.run(`CREATE OR REPLACE TABLE ${this.q(target)} COMMENT ${trinoDialect.quoteLiteral(comment)} AS ${select.sql}`, select.params);
   }
 
   /**

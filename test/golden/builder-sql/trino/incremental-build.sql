@@ -265,11 +265,7 @@ SELECT event_name,
 FROM "fact__events" WHERE "datetime" > CAST($3 AS TIMESTAMP(6))
 GROUP BY event_name;
 
-CREATE TABLE "_am_9dd73d90_<build>_pending_state" AS SELECT CAST($1 AS VARCHAR) AS definition_hash, CAST($2 AS VARCHAR) AS tracked_events, CAST($3 AS TIMESTAMP(6)) AS watermark, CAST($4 AS TIMESTAMP(6)) AS late_cutoff, CAST($5 AS BIGINT) AS rows_through_late_cutoff, CAST($6 AS VARCHAR) AS tracked_rows_through_late_cutoff, CAST($7 AS TIMESTAMP(6)) AS users_watermark, CAST($8 AS BIGINT) AS users_rows, CAST($9 AS VARCHAR) AS users_fingerprint, CAST($10 AS VARCHAR) AS definition, CAST($11 AS BIGINT) AS data_version, CAST($12 AS BOOLEAN) AS publishing, CAST($13 AS VARCHAR) AS funnel_tables;
-
-CREATE OR REPLACE TABLE "fact__first_activation_events__build_state" COMMENT 'activation-metrics build state: created and replaced by activation build; do not write to it' AS SELECT * FROM "_am_9dd73d90_<build>_pending_state";
-
-DROP TABLE "_am_9dd73d90_<build>_pending_state";
+CREATE OR REPLACE TABLE "fact__first_activation_events__build_state" COMMENT 'activation-metrics build state: created and replaced by activation build; do not write to it' AS SELECT CAST($1 AS VARCHAR) AS definition_hash, CAST($2 AS VARCHAR) AS tracked_events, CAST($3 AS TIMESTAMP(6)) AS watermark, CAST($4 AS TIMESTAMP(6)) AS late_cutoff, CAST($5 AS BIGINT) AS rows_through_late_cutoff, CAST($6 AS VARCHAR) AS tracked_rows_through_late_cutoff, CAST($7 AS TIMESTAMP(6)) AS users_watermark, CAST($8 AS BIGINT) AS users_rows, CAST($9 AS VARCHAR) AS users_fingerprint, CAST($10 AS VARCHAR) AS definition, CAST($11 AS BIGINT) AS data_version, CAST($12 AS BOOLEAN) AS publishing, CAST($13 AS VARCHAR) AS funnel_tables;
 
 MERGE INTO "fact__first_activation_events" AS m
 USING "_am_9dd73d90_<build>_delta" AS d
@@ -285,11 +281,7 @@ WHEN MATCHED AND r.action = 'delete' THEN DELETE
 WHEN MATCHED THEN UPDATE SET "cohort_date" = r."cohort_date", "first_visit_datetime" = r."first_visit_datetime", "excluded" = r."excluded", "key_event_1_at" = r."key_event_1_at", "key_event_2_at" = r."key_event_2_at"
 WHEN NOT MATCHED AND r.action = 'upsert' THEN INSERT ("user_id", "cohort_date", "first_visit_datetime", "excluded", "key_event_1_at", "key_event_2_at") VALUES (r."user_id", r."cohort_date", r."first_visit_datetime", r."excluded", r."key_event_1_at", r."key_event_2_at");
 
-CREATE TABLE "_am_9dd73d90_<build>_state" AS SELECT CAST($1 AS VARCHAR) AS definition_hash, CAST($2 AS VARCHAR) AS tracked_events, CAST($3 AS TIMESTAMP(6)) AS watermark, CAST($4 AS TIMESTAMP(6)) AS late_cutoff, CAST($5 AS BIGINT) AS rows_through_late_cutoff, CAST($6 AS VARCHAR) AS tracked_rows_through_late_cutoff, CAST($7 AS TIMESTAMP(6)) AS users_watermark, CAST($8 AS BIGINT) AS users_rows, CAST($9 AS VARCHAR) AS users_fingerprint, CAST($10 AS VARCHAR) AS definition, CAST($11 AS BIGINT) AS data_version, CAST($12 AS BOOLEAN) AS publishing, CAST($13 AS VARCHAR) AS funnel_tables;
-
-CREATE OR REPLACE TABLE "fact__first_activation_events__build_state" COMMENT 'activation-metrics build state: created and replaced by activation build; do not write to it' AS SELECT * FROM "_am_9dd73d90_<build>_state";
-
-DROP TABLE "_am_9dd73d90_<build>_state";
+CREATE OR REPLACE TABLE "fact__first_activation_events__build_state" COMMENT 'activation-metrics build state: created and replaced by activation build; do not write to it' AS SELECT CAST($1 AS VARCHAR) AS definition_hash, CAST($2 AS VARCHAR) AS tracked_events, CAST($3 AS TIMESTAMP(6)) AS watermark, CAST($4 AS TIMESTAMP(6)) AS late_cutoff, CAST($5 AS BIGINT) AS rows_through_late_cutoff, CAST($6 AS VARCHAR) AS tracked_rows_through_late_cutoff, CAST($7 AS TIMESTAMP(6)) AS users_watermark, CAST($8 AS BIGINT) AS users_rows, CAST($9 AS VARCHAR) AS users_fingerprint, CAST($10 AS VARCHAR) AS definition, CAST($11 AS BIGINT) AS data_version, CAST($12 AS BOOLEAN) AS publishing, CAST($13 AS VARCHAR) AS funnel_tables;
 
 SELECT table_name FROM "iceberg".information_schema.tables WHERE table_schema = ? AND starts_with(table_name, ?) ORDER BY table_name;
 

@@ -60,14 +60,12 @@ const BATCHES = 25;
 /**
  * An engine with transactions runs 8 histories with them and 4 as an engine without them (300
  * incremental builds); an engine without transactions runs 4 histories its own way (100 builds).
- * PostgreSQL plays the engine without transactions with independent statements side by side
- * (withoutTransactions, sideBySide: interleaved over its one connection), DuckDB one at a time.
  */
 const modesFor = (engine: Engine) =>
   capabilitiesOf(engine).transactions
     ? [
         { mode: 'with transactions', sequences: 8 },
-        { mode: engine === 'postgres' ? 'without transactions, side by side' : 'without transactions', sequences: 4 },
+        { mode: 'without transactions', sequences: 4 },
       ]
     : [{ mode: 'without transactions', sequences: 4 }];
 const STEPS = ['lock', 'sync users', 'scan events', 'stage', 'publish', 'state'] as const;
@@ -93,7 +91,7 @@ describe.each(ENGINES.flatMap((engine) => modesFor(engine).map((m) => ({ engine,
   const timeout = capabilitiesOf(engine).transactions ? 60_000 : 30 * 60_000;
   it.each(Array.from({ length: sequences }, (_, i) => i + 1))('random history #%i', async (seed) => {
     const random = seededRandom(seed * 7919 + (mode === 'with transactions' ? 0 : 104_729));
-    const w = mode === 'with transactions' ? wh : withoutTransactions(wh, { sideBySide: mode.endsWith('side by side') });
+    const w = mode === 'with transactions' ? wh : withoutTransactions(wh);
     const p = (n: number) => wh.dialect.parameter(n);
     const names = { events: `events_p${seed}`, users: `users_p${seed}` };
     const timezone = ZONES[seed % ZONES.length];

@@ -14,15 +14,10 @@ export function withCapabilities(warehouse: Warehouse, capabilities: Partial<Eng
   return Object.create(warehouse, { dialect: { value: dialect }, ...overrides }) as Warehouse;
 }
 
-/**
- * `sideBySide`: also as an engine that runs independent statements at once (Trino). Over one
- * PostgreSQL connection they still execute one at a time, but the builder's pieces interleave
- * in another order than their sequential one, which shows they do not depend on each other.
- */
-export function withoutTransactions(warehouse: Warehouse, { sideBySide = false } = {}): Warehouse {
+export function withoutTransactions(warehouse: Warehouse): Warehouse {
   return withCapabilities(
     warehouse,
-    { transactions: false, concurrentStatements: sideBySide },
+    { transactions: false },
     {
       transaction: {
         value: () => {

@@ -406,12 +406,11 @@ class Build {
         return summary;
       },
       // The range's events (tracked ones and the funnels') read once: the scans and the funnel refresh join this small table.
-      () => (watermark === null ? this.run1(sql.stageRangeEvents([], null, BEFORE_EVERY_EVENT)) : this.run1(sql.stageRangeEvents(withFunnelEvents(spec, kept), split, watermark))),
+      () => this.run1(watermark === null ? sql.stageRangeEvents([], null, BEFORE_EVERY_EVENT) : sql.stageRangeEvents(withFunnelEvents(spec, kept), split, watermark)),
     );
 
     // Three disjoint scans: tracked events after the split, new/changed users' history up to it, new events' full history.
     const scopes: ScanScope[] = [];
-    const scannedAfter = split;
     if (watermark !== null) {
       if (kept.length > 0) {
         scopes.push({ events: kept, through: watermark, users: 'range', fromRange: true, ...(split !== null && { after: split }) });
@@ -457,7 +456,7 @@ class Build {
             await this.run1(sql.stageCurrentUsers(this.names.allUsers));
             full.push(...(await builder.stageFull(rebuild, this.names.allUsers)));
           }
-          const scope = { rangeEvents: this.names.rangeEvents, rangeUsers: this.names.rangeUsers, storedEvents: kept, changedUsers: this.names.changedUsers, goneUsers: this.names.goneUsers, after: scannedAfter };
+          const scope = { rangeEvents: this.names.rangeEvents, rangeUsers: this.names.rangeUsers, storedEvents: kept, changedUsers: this.names.changedUsers, goneUsers: this.names.goneUsers, after: split };
           return [...full, ...(await builder.stageIncremental(refresh, scope))];
         }),
     );
@@ -465,7 +464,7 @@ class Build {
     const anyChange = Number(delta.inserted) + Number(delta.updated) + Number(delta.deleted) > 0;
     return {
       watermark,
-      scannedAfter,
+      scannedAfter: split,
       scan,
       users,
       inserted: Number(delta.inserted),
@@ -562,7 +561,7 @@ interface Staged {
   watermark: string | null;
   scannedAfter: string | null;
   scan: { rowsScanned: number; rowsBeforeFirstVisit: number; rowsUnknownUser: number; unknownUsers: number };
-  users: { withoutFirstVisit: number; duplicateRows: number; rows: number; fingerprint: string; newest: string | null };
+  users: UsersSummary;
   inserted: number;
   updated: number;
   deleted: number;

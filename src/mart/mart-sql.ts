@@ -6,7 +6,7 @@
  * publish statements at the end.
  */
 import { BoundParams } from '../warehouse/bound-params.ts';
-import type { Dialect } from '../warehouse/warehouse.ts';
+import type { Dialect, Statement } from '../warehouse/warehouse.ts';
 import { FIRST_VISIT } from '../spec/spec-types.ts';
 import { localDateSql } from '../warehouse/local-time.ts';
 import { compareTimestamps } from './timestamps.ts';
@@ -17,10 +17,7 @@ const LAST_TIMESTAMP = '9999-12-31 23:59:59.999999';
 /** How the builder asks its questions about the log (MartSql.sourceExtent). */
 export type LogSummaryShape = 'pruned-queries' | 'one-pruned-scan' | 'one-pass';
 
-export interface Statement {
-  sql: string;
-  params: unknown[];
-}
+export type { Statement } from '../warehouse/warehouse.ts';
 
 export interface MartNames {
   events: string;

@@ -76,6 +76,12 @@ export interface Dialect {
   readonly capabilities: EngineCapabilities;
 }
 
+/** A SQL statement with its bound values (placeholders rendered by Dialect.parameter). */
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
 export interface EngineCapabilities {
   /**
    * Multi-statement transactions that include DDL. With them, a whole build (scratch tables,
@@ -152,7 +158,7 @@ export interface Warehouse extends TableCatalog {
    * step: one `CREATE OR REPLACE TABLE … AS` where the engine has it; elsewhere written to the
    * scratch table `staging` first and published by replaceTable (stageThenReplace).
    */
-  replaceTableWith(target: string, select: { sql: string; params: unknown[] }, comment: string, staging: string): Promise<void>;
+  replaceTableWith(target: string, select: Statement, comment: string, staging: string): Promise<void>;
   /**
    * Settings for a build's bulk writes, until the returned function restores them (for example
    * DuckDB skips its string-compression analysis, which otherwise costs as much as the scan).
@@ -226,7 +232,7 @@ export function quoteAnsiIdentifier(name: string): string {
 }
 
 /** replaceTableWith for engines whose atomic replace is a swap of a staged table (a transaction). */
-export async function stageThenReplace(warehouse: Warehouse, target: string, select: { sql: string; params: unknown[] }, comment: string, staging: string): Promise<void> {
+export async function stageThenReplace(warehouse: Warehouse, target: string, select: Statement, comment: string, staging: string): Promise<void> {
   await warehouse.run(`CREATE TABLE ${warehouse.dialect.quoteIdentifier(staging)} AS ${select.sql}`, select.params);
   await warehouse.replaceTable(target, staging, comment);
 }

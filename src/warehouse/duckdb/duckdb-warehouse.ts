@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
-import { BuildLockedError, splitTableName, stageThenReplace, tableInfosFromRows, type BuildLock, type BulkColumn, type BulkWriter, type ColumnInfo, type Row, type TableInfo, type TypeCategory, type Warehouse } from '../warehouse.ts';
+import { BuildLockedError, splitTableName, stageThenReplace, tableInfosFromRows, type BuildLock, type BulkColumn, type BulkWriter, type ColumnInfo, type Row, type Statement, type TableInfo, type TypeCategory, type Warehouse } from '../warehouse.ts';
 import { DuckDBChunkWriter } from './duckdb-bulk-writer.ts';
 import { duckdbDialect } from './duckdb-dialect.ts';
 
@@ -119,7 +119,7 @@ export class DuckDBWarehouse implements Warehouse {
     await (this.inTransaction ? swap() : this.inOneTransaction(swap));
   }
 
-  async replaceTableWith(target: string, select: { sql: string; params: unknown[] }, comment: string, staging: string): Promise<void> {
+  async replaceTableWith(target: string, select: Statement, comment: string, staging: string): Promise<void> {
     await stageThenReplace(this, target, select, comment, staging);
   }
 

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { BuildLockedError, splitTableName, stageThenReplace, tableInfosFromRows, type BuildLock, type BulkColumn, type BulkWriter, type ColumnInfo, type Row, type TableInfo, type TypeCategory, type Warehouse } from '../warehouse.ts';
+import { BuildLockedError, splitTableName, stageThenReplace, tableInfosFromRows, type BuildLock, type BulkColumn, type BulkWriter, type ColumnInfo, type Row, type Statement, type TableInfo, type TypeCategory, type Warehouse } from '../warehouse.ts';
 import { UnnestWriter } from './postgres-bulk-writer.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 
@@ -113,7 +113,7 @@ export class PostgresWarehouse implements Warehouse {
     await (this.inTransaction ? swap() : this.inOneTransaction(swap));
   }
 
-  async replaceTableWith(target: string, select: { sql: string; params: unknown[] }, comment: string, staging: string): Promise<void> {
+  async replaceTableWith(target: string, select: Statement, comment: string, staging: string): Promise<void> {
     await stageThenReplace(this, target, select, comment, staging);
   }
 

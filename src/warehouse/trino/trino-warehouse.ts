@@ -14,11 +14,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { UserError } from '../../user-error.ts';
-import { BuildLockedError, type BuildLock, type BulkCell, type BulkColumn, type BulkWriter, type ColumnInfo, type Row, type TableInfo, type TypeCategory, type Warehouse } from '../warehouse.ts';
+import { settleAll } from '../settle-all.ts';
+import { BuildLockedError, type BuildLock, type BulkCell, type BulkColumn, type BulkWriter, type ColumnInfo, type Row, type Statement, type TableInfo, type TypeCategory, type Warehouse } from '../warehouse.ts';
 import { TrinoClient, TrinoHttpError, TrinoQueryError, type TrinoColumn, type TrinoResult } from './trino-client.ts';
 import type { TrinoConfig } from './trino-config.ts';
 import { trinoDialect } from './trino-dialect.ts';
-import { settleAll } from '../settle-all.ts';
 
 export { trinoConfigFromEnv, type TrinoConfig } from './trino-config.ts';
 
@@ -237,7 +237,7 @@ COMMENT ${trinoDialect.quoteLiteral(LOCK_TABLE_COMMENT)} WITH (partitioning = AR
   }
 
   /** One statement, no staging: Iceberg's CREATE OR REPLACE swaps the snapshot. */
-  async replaceTableWith(target: string, select: { sql: string; params: unknown[] }, comment: string): Promise<void> {
+  async replaceTableWith(target: string, select: Statement, comment: string): Promise<void> {
     await this.run(`CREATE OR REPLACE TABLE ${this.q(target)} COMMENT ${trinoDialect.quoteLiteral(comment)} AS ${select.sql}`, select.params);
   }
 
@@ -262,8 +262,7 @@ COMMENT ${trinoDialect.quoteLiteral(LOCK_TABLE_COMMENT)} WITH (partitioning = AR
     return async () => undefined;
   }
 
-  /** One statement per table: Trino's DROP TABLE takes one. */
-  /** All at once: each drop is a catalog commit of its own (25–45 ms here), and they are independent. */
+  /** One statement per table (Trino's DROP TABLE takes one), all at once: each drop is a catalog commit of its own (25–45 ms here), and they are independent. */
   async dropTables(tables: readonly string[]): Promise<void> {
     await settleAll(tables.map((table) => this.run(`DROP TABLE IF EXISTS ${this.q(table)}`)));
   }

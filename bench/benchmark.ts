@@ -168,6 +168,9 @@ function ratios(builds: FullBuilds, atD: IncrementalSteps, at4D: IncrementalStep
     incrementalOverFullAtD: r(atD.ours, builds.full),
     incrementalOverFullAt4D: r(at4D.ours, fullB.full),
     incrementalGrowth: r(at4D.ours, atD.ours),
+    // Both sides without their funnel tables: issue 8's measure (the funnel tables have their own budget, below).
+    martIncrementalOverFullAtD: atD.withoutFunnelTablesMs / builds.withoutFunnelTablesMs,
+    martIncrementalOverFullAt4D: at4D.withoutFunnelTablesMs / fullB.withoutFunnelTablesMs,
     rawOverMartFunnel: r(queries[0]?.raw, queries[0]?.mart),
     rawOverMartSeedAdvanced: r(queries[1]?.raw, queries[1]?.mart),
     rawOverRollupFunnel: r(queries[0]?.raw, queries[0]?.rollup),

@@ -24,6 +24,8 @@ export function renderTable(result: BenchResult): string {
   info('ours / seed, one incremental step', ratio(r.oursOverSeedIncremental));
   withTarget(`incremental / full, ${D} d history`, r.incrementalOverFullAtD, TARGETS.incrementalOverFullAtD);
   withTarget(`incremental / full, ${4 * D} d history`, r.incrementalOverFullAt4D, TARGETS.incrementalOverFullAt4D);
+  withTarget(`the same without the funnel tables, ${D} d`, r.martIncrementalOverFullAtD, TARGETS.martIncrementalOverFullAtD);
+  withTarget(`the same without the funnel tables, ${4 * D} d`, r.martIncrementalOverFullAt4D, TARGETS.martIncrementalOverFullAt4D);
   withTarget(`incremental ${4 * D} d / incremental ${D} d`, r.incrementalGrowth, TARGETS.incrementalGrowth);
   withTarget(`raw / funnel table: ${queries[0]?.question ?? 'query 1'}`, r.rawOverMartFunnel, TARGETS.rawOverMartFunnel);
   withTarget(`raw / funnel table: ${queries[1]?.question ?? 'query 2'}`, r.rawOverMartSeedAdvanced, TARGETS.rawOverMartSeedAdvanced);

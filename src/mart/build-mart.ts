@@ -394,8 +394,12 @@ class Build {
       warehouse,
       async () => {
         if (unchanged) {
-          await this.run1(sql.stageNewUsers(prev.usersWatermark));
-          await this.run1(sql.stageNoGoneUsers());
+          // Independent (the empty gone-users table is typed by the user id alone).
+          await together(
+            warehouse,
+            () => this.run1(sql.stageNewUsers(prev.usersWatermark)),
+            () => this.run1(sql.stageNoGoneUsers()),
+          );
         } else {
           await this.run1(sql.stageChangedUsers());
           await this.run1(sql.stageGoneUsers());

@@ -319,7 +319,7 @@ WHERE m.event_name = ${p.bind(FIRST_VISIT)}
 
   /** An empty gone-users table (fast path: nobody left). */
   stageNoGoneUsers(): Statement {
-    return { sql: `${this.create(this.scratch.goneUsers)} AS SELECT user_id FROM ${this.q(this.scratch.changedUsers)} WHERE 1 = 0`, params: [] };
+    return { sql: `${this.create(this.scratch.goneUsers)} AS SELECT CAST(NULL AS ${this.userIdType}) AS user_id WHERE 1 = 0`, params: [] };
   }
 
   changedUsersSummary(): Statement {

@@ -57,7 +57,7 @@ FROM (
 ) AS n
 WHERE NOT EXISTS (SELECT 1 FROM "fact__first_activation_events" AS m WHERE m.event_name = $3 AND m.user_id = n.user_id);
 
-CREATE TEMP TABLE "_am_9dd73d90_<build>_gone_users" AS SELECT user_id FROM "_am_9dd73d90_<build>_changed_users" WHERE 1 = 0;
+CREATE TEMP TABLE "_am_9dd73d90_<build>_gone_users" AS SELECT CAST(NULL AS VARCHAR) AS user_id WHERE 1 = 0;
 
 SELECT (SELECT COUNT(*) FROM "_am_9dd73d90_<build>_changed_users") AS changed, (SELECT COUNT(*) FROM "_am_9dd73d90_<build>_gone_users") AS gone,
   (SELECT CAST(MIN(first_datetime) AS TIMESTAMP) FROM "_am_9dd73d90_<build>_changed_users") AS earliest;

@@ -81,7 +81,17 @@ export async function buildMart(warehouse: Warehouse, spec: MetricsSpec, options
     const catalog = await CatalogSnapshot.of(warehouse, [spec.mart.table, spec.mart.stateTable, ...spec.funnels.map((f) => funnelTableName(spec, f))]);
     const previous = await assertBuildTargetsOwned(warehouse, spec, catalog);
     const restore = await warehouse.tuneForBulkWrites();
-    const report = await new Build(warehouse, spec, sql, scratch, names, userIdType, options, catalog).run(previous).finally(restore);
+    // A failed build's own error wins over one from restoring the settings.
+    const report = await new Build(warehouse, spec, sql, scratch, names, userIdType, options, catalog).run(previous).then(
+      async (built) => {
+        await restore();
+        return built;
+      },
+      async (error: unknown) => {
+        await restore().catch(() => undefined);
+        throw error;
+      },
+    );
     report.elapsedMs = Math.round(performance.now() - started);
     return report;
   } catch (error) {

@@ -161,7 +161,8 @@ export interface Warehouse extends TableCatalog {
   replaceTableWith(target: string, select: Statement, comment: string, staging: string): Promise<void>;
   /**
    * Settings for a build's bulk writes, until the returned function restores them (for example
-   * DuckDB skips its string-compression analysis, which otherwise costs as much as the scan).
+   * DuckDB skips its string-compression analysis, which otherwise costs as much as the scan, and
+   * checkpoints under that setting before restoring it).
    */
   tuneForBulkWrites(): Promise<() => Promise<void>>;
   /**

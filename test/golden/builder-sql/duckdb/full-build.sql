@@ -210,4 +210,6 @@ SELECT table_name FROM duckdb_tables() WHERE schema_name = COALESCE($1, current_
 
 SELECT COUNT(*) AS n FROM "fact__first_activation_events";
 
+CHECKPOINT;
+
 SET disabled_compression_methods = '';

@@ -420,6 +420,26 @@ describe.each(ENGINES)('mart builder on %s', (engine) => {
     }
   });
 
+  it.runIf(engine === 'duckdb')('ends with a checkpoint (nothing left in the log), skipped while another connection of the process is writing', async () => {
+    const { spec, mart } = await freshSources(hardEvents, hardUsers, specWith(['k1', 'k2']));
+    await buildMart(wh, spec);
+    const walSize = async () => String((await wh.query('PRAGMA database_size'))[0].wal_size);
+    expect(await walSize()).toBe('0 bytes');
+    const expected = await readMart(wh, mart);
+    const other = await db.connect();
+    try {
+      await other.run('BEGIN TRANSACTION');
+      await other.run('CREATE TABLE other_writer AS SELECT 1 AS x');
+      // DuckDB refuses the checkpoint while that transaction is open: the build still succeeds, its commit durable in the log.
+      await buildMart(wh, spec, { fullRefresh: true });
+      expect(await walSize()).not.toBe('0 bytes');
+      await other.run('ROLLBACK');
+    } finally {
+      await other.close();
+    }
+    expect(await readMart(wh, mart)).toEqual(expected);
+  });
+
   it('refuses bad sources by name and writes nothing', async () => {
     const { spec, names, mart } = await freshSources(hardEvents, hardUsers, specWith(['k1']));
     await expect(buildMart(wh, { ...spec, sources: { ...spec.sources, events: 'no_such_events' } })).rejects.toThrow(

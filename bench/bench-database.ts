@@ -44,9 +44,7 @@ export async function openBenchDatabase(engine: Engine): Promise<BenchDatabase> 
       env: database.env,
       workDir,
       engineVersion: await harness.version(warehouse),
-      async settle() {
-        if (engine === 'duckdb') await warehouse.run('CHECKPOINT');
-      },
+      settle: () => harness.settle(warehouse),
       async close() {
         await warehouse.close();
         // DuckDB's cached instance keeps the file open until the process exits; unlinking is still safe on Linux.

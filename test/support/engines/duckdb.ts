@@ -17,6 +17,9 @@ export const duckdbHarness: EngineHarness = {
     const [{ version }] = await warehouse.query('SELECT version() AS version');
     return `DuckDB ${version}`;
   },
+  async settle(warehouse) {
+    await warehouse.run('CHECKPOINT');
+  },
   async withSql(db, work) {
     const instance = await DuckDBInstance.create(db.env.CUBEJS_DB_DUCKDB_DATABASE_PATH!);
     const connection = await instance.connect();

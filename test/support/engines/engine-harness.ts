@@ -29,6 +29,8 @@ export interface EngineHarness {
   createDatabase(server: ServerInfo): Promise<TestDatabase>;
   /** The engine's version, for benchmark reports. */
   version(warehouse: Warehouse): Promise<string>;
+  /** Makes every write so far durable in the database file, for the benchmark (bench/bench-database.ts, settle). */
+  settle(warehouse: Warehouse): Promise<void>;
   /** Runs `work` on a raw connection, closed after it (a DuckDB file stays open in one process at a time, so a CLI can open it between cases). */
   withSql<T>(db: TestDatabase, work: (sql: RawSql) => Promise<T>): Promise<T>;
   /** A query listing the database's own tables and views as columns s (schema), t (name), c (comment). */

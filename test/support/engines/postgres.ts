@@ -42,6 +42,8 @@ export const postgresHarness: EngineHarness = {
     const [{ server_version }] = await warehouse.query('SHOW server_version');
     return `PostgreSQL ${server_version}`;
   },
+  // A commit is durable already.
+  async settle() {},
   async withSql(db, work) {
     const client = new pg.Client({ host: db.env.CUBEJS_DB_HOST, port: Number(db.env.CUBEJS_DB_PORT), user: db.env.CUBEJS_DB_USER, database: db.env.CUBEJS_DB_NAME });
     await client.connect();

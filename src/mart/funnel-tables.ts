@@ -18,7 +18,7 @@ import { funnelOpenUntil, funnelTableColumns, funnelTableName, funnelTableSelect
 import type { Funnel, MetricsSpec } from '../spec/spec-types.ts';
 import { BoundParams } from '../warehouse/bound-params.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
-import { REBUILT, storedColumn, type Statement } from './mart-sql.ts';
+import { storedColumn, type Statement } from './mart-sql.ts';
 import { ownershipComment, type OwnedTable } from './ownership.ts';
 import type { ScratchTables } from './scratch-tables.ts';
 import { BEFORE_EVERY_EVENT, compareTimestamps } from './timestamps.ts';
@@ -155,15 +155,15 @@ export class FunnelTables {
       // The funnel's events in the scan range (the range's slice of the log): a user with one there
       // at or after the first visit and before their windows close, and the new or moved users. The
       // windows' end is computed once per user (a zone conversion, outside UTC), not per event.
-      // The range's users hold every new or moved user (flagged), so one semi-join finds them all.
+      // UNION drops the users found twice.
       const candidates = openUntil === undefined ? this.q(scope.rangeUsers) : `(SELECT u.*, ${openUntil} AS open_until FROM ${this.q(scope.rangeUsers)} AS u)`;
       const select = `SELECT u.user_id, u.first_datetime, u.first_visit_date
 FROM ${candidates} AS u
-WHERE u.${REBUILT} OR EXISTS (
-  SELECT 1 FROM ${this.q(scope.rangeEvents)} AS e
-  WHERE e.user_id = u.user_id AND e.event_name IN (${p.list(funnelEvents(funnel))})
-    AND e."datetime" >= u.first_datetime${openUntil === undefined ? '' : ' AND e."datetime" <= u.open_until'}
-)`;
+JOIN ${this.q(scope.rangeEvents)} AS e ON e.user_id = u.user_id
+WHERE e.event_name IN (${p.list(funnelEvents(funnel))})
+  AND e."datetime" >= u.first_datetime${openUntil === undefined ? '' : ' AND e."datetime" <= u.open_until'}
+UNION
+SELECT user_id, first_datetime, first_visit_date FROM ${this.q(scope.changedUsers)}`;
       const key = JSON.stringify([select, p.values]);
       if (!usersSelects.has(key)) {
         const table = scratch.intermediate(`f${i}_users`);

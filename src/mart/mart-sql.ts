@@ -55,9 +55,6 @@ export interface DeltaInputs {
 /** The column of the range's users holding the stored first occurrence of the i-th event (stageRangeUsers). */
 export const storedColumn = (i: number) => `stored_at_${i}`;
 
-/** The column of the range's users that is true for new and changed users (every one of them is there: stageRangeUsers). */
-export const REBUILT = 'rebuilt';
-
 /** The full build's slice of the log: the events it holds, and those of them the mart tracks. */
 export interface EventSlice {
   events: readonly string[];
@@ -371,7 +368,7 @@ WHERE event_name IN (${p.list(events)}) AND "datetime" <= ${p.bind(through, time
    * `stored` (column storedColumn(i), NULL: none), which the delta compares with the scan instead
    * of joining the whole mart a second time (each join reads every stored row: about 20 ms at 10M
    * events on DuckDB, growing with the mart). New and changed users come from changedUsers, with
-   * nothing stored and the column REBUILT true: all their rows are rebuilt. `rebuiltInMart`: the exact path, where changed
+   * nothing stored: all their rows are rebuilt. `rebuiltInMart`: the exact path, where changed
    * and gone users may have rows in the mart, which must not be read (on the fast path the new
    * users have none and nobody left, so the check is skipped: it costs DuckDB two joins).
    * Rows of other events (removed from the spec, deleted by this build) are read and ignored:
@@ -386,7 +383,7 @@ WHERE event_name IN (${p.list(events)}) AND "datetime" <= ${p.bind(through, time
       const storedAt = stored.map((event, i) => `,\n  MIN(CASE WHEN m.event_name = ${p.bind(event)} THEN m."datetime" END) AS ${storedColumn(i)}`).join('');
       const first = `${firstVisit('first_visit_datetime')} AS first_datetime, ${firstVisit('first_visit_date')} AS first_visit_date${storedAt}`;
       return `${this.create(this.scratch.rangeUsers)} AS
-SELECT m.user_id, ${first}, FALSE AS ${REBUILT}
+SELECT m.user_id, ${first}
 FROM ${this.mart} AS m
 WHERE m.user_id IN (SELECT e.user_id FROM ${this.q(this.scratch.rangeEvents)} AS e)${
         rebuiltInMart
@@ -398,7 +395,7 @@ WHERE m.user_id IN (SELECT e.user_id FROM ${this.q(this.scratch.rangeEvents)} AS
 GROUP BY m.user_id
 HAVING ${firstVisit('first_visit_datetime')} IS NOT NULL
 UNION ALL
-SELECT user_id, first_datetime, first_visit_date${stored.map((_, i) => `, CAST(NULL AS ${timestamp}) AS ${storedColumn(i)}`).join('')}, TRUE FROM ${changed}`;
+SELECT user_id, first_datetime, first_visit_date${stored.map((_, i) => `, CAST(NULL AS ${timestamp}) AS ${storedColumn(i)}`).join('')} FROM ${changed}`;
     });
   }
 

@@ -69,13 +69,13 @@ WHERE event_name IN ($1, $2) AND "datetime" <= CAST($3 AS TIMESTAMP) AND "dateti
 CREATE TEMP TABLE "_am_9dd73d90_<build>_range_users" AS
 SELECT m.user_id, MIN(CASE WHEN m.event_name = $3 THEN m.first_visit_datetime END) AS first_datetime, MIN(CASE WHEN m.event_name = $4 THEN m.first_visit_date END) AS first_visit_date,
   MIN(CASE WHEN m.event_name = $1 THEN m."datetime" END) AS stored_at_0,
-  MIN(CASE WHEN m.event_name = $2 THEN m."datetime" END) AS stored_at_1, FALSE AS rebuilt
+  MIN(CASE WHEN m.event_name = $2 THEN m."datetime" END) AS stored_at_1
 FROM "fact__first_activation_events" AS m
 WHERE m.user_id IN (SELECT e.user_id FROM "_am_9dd73d90_<build>_range_events" AS e)
 GROUP BY m.user_id
 HAVING MIN(CASE WHEN m.event_name = $5 THEN m.first_visit_datetime END) IS NOT NULL
 UNION ALL
-SELECT user_id, first_datetime, first_visit_date, CAST(NULL AS TIMESTAMP) AS stored_at_0, CAST(NULL AS TIMESTAMP) AS stored_at_1, TRUE FROM "_am_9dd73d90_<build>_changed_users";
+SELECT user_id, first_datetime, first_visit_date, CAST(NULL AS TIMESTAMP) AS stored_at_0, CAST(NULL AS TIMESTAMP) AS stored_at_1 FROM "_am_9dd73d90_<build>_changed_users";
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_scan" AS
 SELECT CAST(NULL AS VARCHAR) AS user_id, CAST(NULL AS VARCHAR) AS event_name, CAST(NULL AS TIMESTAMP) AS first_at,
@@ -130,20 +130,20 @@ SELECT s.*, d.* FROM (
 CREATE TEMP TABLE "_am_9dd73d90_<build>_f0_users" AS
 SELECT u.user_id, u.first_datetime, u.first_visit_date
 FROM (SELECT u.*, GREATEST(CAST((CAST((u.first_visit_date + CAST($1 AS INTEGER)) AS TIMESTAMP) AT TIME ZONE $2) AT TIME ZONE 'UTC' AS TIMESTAMP), (u.first_datetime + to_seconds(CAST($3 AS BIGINT)))) AS open_until FROM "_am_9dd73d90_<build>_range_users" AS u) AS u
-WHERE u.rebuilt OR EXISTS (
-  SELECT 1 FROM "_am_9dd73d90_<build>_range_events" AS e
-  WHERE e.user_id = u.user_id AND e.event_name IN ($4, $5)
-    AND e."datetime" >= u.first_datetime AND e."datetime" <= u.open_until
-);
+JOIN "_am_9dd73d90_<build>_range_events" AS e ON e.user_id = u.user_id
+WHERE e.event_name IN ($4, $5)
+  AND e."datetime" >= u.first_datetime AND e."datetime" <= u.open_until
+UNION
+SELECT user_id, first_datetime, first_visit_date FROM "_am_9dd73d90_<build>_changed_users";
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_f1_users" AS
 SELECT u.user_id, u.first_datetime, u.first_visit_date
 FROM (SELECT u.*, GREATEST((date_trunc('hour', u.first_datetime) + to_seconds(CAST($1 AS BIGINT))), CAST((CAST((u.first_visit_date + CAST($2 AS INTEGER)) AS TIMESTAMP) AT TIME ZONE $3) AT TIME ZONE 'UTC' AS TIMESTAMP)) AS open_until FROM "_am_9dd73d90_<build>_range_users" AS u) AS u
-WHERE u.rebuilt OR EXISTS (
-  SELECT 1 FROM "_am_9dd73d90_<build>_range_events" AS e
-  WHERE e.user_id = u.user_id AND e.event_name IN ($4, $5)
-    AND e."datetime" >= u.first_datetime AND e."datetime" <= u.open_until
-);
+JOIN "_am_9dd73d90_<build>_range_events" AS e ON e.user_id = u.user_id
+WHERE e.event_name IN ($4, $5)
+  AND e."datetime" >= u.first_datetime AND e."datetime" <= u.open_until
+UNION
+SELECT user_id, first_datetime, first_visit_date FROM "_am_9dd73d90_<build>_changed_users";
 
 CREATE TEMP TABLE "_am_9dd73d90_<build>_f0_stored" AS
 SELECT t."user_id" AS user_id, t."key_event_1_at", t."key_event_2_at" FROM "core__funnel_users" AS t

@@ -63,13 +63,13 @@ WHERE event_name IN ($1, $2) AND "datetime" <= CAST($3 AS TIMESTAMP(6)) AND "dat
 CREATE TABLE "_am_9dd73d90_<build>_range_users" AS
 SELECT m.user_id, MIN(CASE WHEN m.event_name = $3 THEN m.first_visit_datetime END) AS first_datetime, MIN(CASE WHEN m.event_name = $4 THEN m.first_visit_date END) AS first_visit_date,
   MIN(CASE WHEN m.event_name = $1 THEN m."datetime" END) AS stored_at_0,
-  MIN(CASE WHEN m.event_name = $2 THEN m."datetime" END) AS stored_at_1, FALSE AS rebuilt
+  MIN(CASE WHEN m.event_name = $2 THEN m."datetime" END) AS stored_at_1
 FROM "fact__first_activation_events" AS m
 WHERE m.user_id IN (SELECT e.user_id FROM "_am_9dd73d90_<build>_range_events" AS e)
 GROUP BY m.user_id
 HAVING MIN(CASE WHEN m.event_name = $5 THEN m.first_visit_datetime END) IS NOT NULL
 UNION ALL
-SELECT user_id, first_datetime, first_visit_date, CAST(NULL AS TIMESTAMP(6)) AS stored_at_0, CAST(NULL AS TIMESTAMP(6)) AS stored_at_1, TRUE FROM "_am_9dd73d90_<build>_changed_users";
+SELECT user_id, first_datetime, first_visit_date, CAST(NULL AS TIMESTAMP(6)) AS stored_at_0, CAST(NULL AS TIMESTAMP(6)) AS stored_at_1 FROM "_am_9dd73d90_<build>_changed_users";
 
 CREATE TABLE "_am_9dd73d90_<build>_scan" AS
 SELECT CAST(NULL AS varchar) AS user_id, CAST(NULL AS VARCHAR) AS event_name, CAST(NULL AS TIMESTAMP(6)) AS first_at,
@@ -124,20 +124,20 @@ SELECT s.*, d.* FROM (
 CREATE TABLE "_am_9dd73d90_<build>_f0_users" AS
 SELECT u.user_id, u.first_datetime, u.first_visit_date
 FROM (SELECT u.*, GREATEST(CAST(at_timezone(with_timezone(CAST(date_add('day', CAST($1 AS INTEGER), u.first_visit_date) AS TIMESTAMP(6)), $2), 'UTC') AS TIMESTAMP(6)), date_add('second', CAST($3 AS BIGINT), u.first_datetime)) AS open_until FROM "_am_9dd73d90_<build>_range_users" AS u) AS u
-WHERE u.rebuilt OR EXISTS (
-  SELECT 1 FROM "_am_9dd73d90_<build>_range_events" AS e
-  WHERE e.user_id = u.user_id AND e.event_name IN ($4, $5)
-    AND e."datetime" >= u.first_datetime AND e."datetime" <= u.open_until
-);
+JOIN "_am_9dd73d90_<build>_range_events" AS e ON e.user_id = u.user_id
+WHERE e.event_name IN ($4, $5)
+  AND e."datetime" >= u.first_datetime AND e."datetime" <= u.open_until
+UNION
+SELECT user_id, first_datetime, first_visit_date FROM "_am_9dd73d90_<build>_changed_users";
 
 CREATE TABLE "_am_9dd73d90_<build>_f1_users" AS
 SELECT u.user_id, u.first_datetime, u.first_visit_date
 FROM (SELECT u.*, GREATEST(date_add('second', CAST($1 AS BIGINT), date_trunc('hour', u.first_datetime)), CAST(at_timezone(with_timezone(CAST(date_add('day', CAST($2 AS INTEGER), u.first_visit_date) AS TIMESTAMP(6)), $3), 'UTC') AS TIMESTAMP(6))) AS open_until FROM "_am_9dd73d90_<build>_range_users" AS u) AS u
-WHERE u.rebuilt OR EXISTS (
-  SELECT 1 FROM "_am_9dd73d90_<build>_range_events" AS e
-  WHERE e.user_id = u.user_id AND e.event_name IN ($4, $5)
-    AND e."datetime" >= u.first_datetime AND e."datetime" <= u.open_until
-);
+JOIN "_am_9dd73d90_<build>_range_events" AS e ON e.user_id = u.user_id
+WHERE e.event_name IN ($4, $5)
+  AND e."datetime" >= u.first_datetime AND e."datetime" <= u.open_until
+UNION
+SELECT user_id, first_datetime, first_visit_date FROM "_am_9dd73d90_<build>_changed_users";
 
 CREATE TABLE "_am_9dd73d90_<build>_f0_stored" AS
 SELECT t."user_id" AS user_id, t."key_event_1_at", t."key_event_2_at" FROM "core__funnel_users" AS t

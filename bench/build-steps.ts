@@ -3,6 +3,7 @@
  * and daily incremental steps of ours and of the seed's model.
  */
 import { buildMart } from '../src/mart/build-mart.ts';
+import type { BuildReport } from '../src/mart/build-report.ts';
 import type { BenchContext } from './bench-context.ts';
 import { appendOneDay, type Dataset } from './dataset.ts';
 import { buildFloor } from './floor-build.ts';
@@ -25,43 +26,51 @@ const settled = (ctx: BenchContext, build: () => Promise<unknown>) => async () =
   await ctx.db.settle();
 };
 
-/** BenchDatabase.settle, timed: our builds add it to the part of the build that is not the funnel tables'. */
-async function settleTime(ctx: BenchContext): Promise<number> {
-  const started = performance.now();
-  await ctx.db.settle();
-  return performance.now() - started;
-}
-
 const median = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted.length === 0 ? Number.NaN : sorted[Math.floor((sorted.length - 1) / 2)];
 };
 
+/**
+ * Our builds' own split, recorded after each timed run: the time on the funnel tables, and the rest
+ * with BenchDatabase.settle, which our builds pay on the mart's side. Medians over the runs.
+ */
+function buildSplit(ctx: BenchContext) {
+  const funnelMs: number[] = [];
+  const restMs: number[] = [];
+  return {
+    async record(report: BuildReport): Promise<void> {
+      const started = performance.now();
+      await ctx.db.settle();
+      funnelMs.push(report.funnelTablesMs);
+      restMs.push(report.elapsedMs + (performance.now() - started) - report.funnelTablesMs);
+    },
+    medians: () => ({ funnelTablesMs: median(funnelMs), withoutFunnelTablesMs: median(restMs) }),
+  };
+}
+
 /** Full builds; with `compare`, the floor and the seed's model too. Leaves each one's last result in place. */
 export async function measureFullBuilds(ctx: BenchContext, compare: boolean, rounds: Rounds = ctx.rounds): Promise<FullBuilds> {
   const { warehouse } = ctx.db;
   let martRows = 0;
-  const funnelMs: number[] = [];
-  const restMs: number[] = [];
+  const split = buildSplit(ctx);
   const full = {
     run: async () => {
       const report = await buildMart(warehouse, ctx.spec, { fullRefresh: true });
       martRows = report.martRows;
-      funnelMs.push(report.funnelTablesMs);
-      restMs.push(report.elapsedMs + (await settleTime(ctx)) - report.funnelTablesMs);
+      await split.record(report);
     },
   };
-  const split = () => ({ funnelTablesMs: median(funnelMs), withoutFunnelTablesMs: median(restMs) });
   if (!compare) {
     const { full: timing } = await measureSideBySide(warehouse, { full }, rounds);
-    return { full: timing, martRows, ...split() };
+    return { full: timing, martRows, ...split.medians() };
   }
   const timings = await measureSideBySide(
     warehouse,
     { floor: { run: settled(ctx, () => buildFloor(warehouse, ctx.spec)) }, full, seed: { run: settled(ctx, () => seedFullRefresh(warehouse, ctx.spec)) } },
     rounds,
   );
-  return { ...timings, martRows, ...split() };
+  return { ...timings, martRows, ...split.medians() };
 }
 
 export interface IncrementalSteps {
@@ -87,8 +96,7 @@ export async function measureIncrementalSteps(ctx: BenchContext, dataset: Datase
   const { warehouse } = ctx.db;
   let report: IncrementalSteps['report'] | undefined;
   let appendedEvents = 0;
-  const funnelMs: number[] = [];
-  const restMs: number[] = [];
+  const split = buildSplit(ctx);
   const ours = {
     prepare: async () => {
       appendedEvents = (await appendOneDay(ctx, dataset)).appendedEvents;
@@ -96,12 +104,11 @@ export async function measureIncrementalSteps(ctx: BenchContext, dataset: Datase
     run: async () => {
       const r = await buildMart(warehouse, ctx.spec);
       report = { mode: r.mode, rowsScanned: r.rowsScanned, rowsInserted: r.rowsInserted, rowsUpdated: r.rowsUpdated, rowsDeleted: r.rowsDeleted, funnelTablesMs: r.funnelTablesMs };
-      funnelMs.push(r.funnelTablesMs);
-      restMs.push(r.elapsedMs + (await settleTime(ctx)) - r.funnelTablesMs);
+      await split.record(r);
     },
   };
   const seed = { run: settled(ctx, () => seedIncremental(warehouse, ctx.spec)) };
   const timings = withSeed ? await measureSideBySide(warehouse, { ours, seed }, ctx.rounds) : await measureSideBySide(warehouse, { ours }, ctx.rounds);
   if (report?.mode !== 'incremental') throw new Error(`the builder ran a ${report?.mode} build where an incremental one was measured`);
-  return { ...timings, appendedEvents, report, funnelTablesMs: median(funnelMs), withoutFunnelTablesMs: median(restMs) };
+  return { ...timings, appendedEvents, report, ...split.medians() };
 }

@@ -29,11 +29,13 @@ export interface FunnelTableInputs {
   /**
    * `events` already carries each row's first visit from `users` (columns first_datetime and
    * first_visit_date, NULL for a user not in `users`: the full build's slice), so it is read
-   * without joining `users` again. Not with onlyUsers.
+   * without joining `users` again. Not with onlyUsers or usersFlag.
    */
   eventsWithFirstVisits?: boolean;
   /** Optional relation name with a user_id column: compute rows only for these users. */
   onlyUsers?: string;
+  /** Optional integer column of `users`: compute rows only for the users whose value is 1 (a table of users shared by several funnels). */
+  usersFlag?: string;
   /**
    * Occurrences remembered by earlier builds (funnel-semantics.ts, historyStandIn), read as events
    * next to `events`: in `table`, each column holds an occurrence of its event (NULL: none) for
@@ -119,15 +121,19 @@ class FunnelTableSql {
     const { d, q, p, plan } = this;
     const later = plan.steps.slice(1);
     const needsLocalDate = later.some((s) => s.window?.kind === 'days');
+    const only = [
+      ...(inputs.onlyUsers ? [`u.user_id IN (SELECT o.user_id FROM ${q(inputs.onlyUsers)} AS o)`] : []),
+      ...(inputs.usersFlag ? [`u.${q(inputs.usersFlag)} = 1`] : []),
+    ];
     const users = [
       `${W.users} AS (`,
       `  -- the users to compute, with their first visit`,
       `  SELECT u.user_id, u.first_datetime, u.first_visit_date`,
       `  FROM ${q(inputs.users)} AS u`,
-      ...(inputs.onlyUsers ? [`  WHERE u.user_id IN (SELECT o.user_id FROM ${q(inputs.onlyUsers)} AS o)`] : []),
+      ...(only.length > 0 ? [`  WHERE ${only.join(' AND ')}`] : []),
       `)`,
     ];
-    if (inputs.eventsWithFirstVisits && (inputs.onlyUsers || inputs.standIns)) throw new Error('eventsWithFirstVisits reads every user: not with onlyUsers or standIns');
+    if (inputs.eventsWithFirstVisits && (inputs.onlyUsers || inputs.usersFlag || inputs.standIns)) throw new Error('eventsWithFirstVisits reads every user: not with onlyUsers or standIns');
     // Where the events carry their first visits, `u` is the event row itself (no join).
     const u = inputs.eventsWithFirstVisits ? 'e' : 'u';
     const events = [

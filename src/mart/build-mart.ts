@@ -436,14 +436,14 @@ class Build {
       if (backfilled.length > 0) scopes.push({ events: backfilled, through: watermark, users: 'all' });
     }
     await this.run1(sql.stageRangeUsers(kept, !unchanged));
+    await this.run1(sql.stageScan(scopes, kept));
+    await this.step('scan events');
 
-    // The mart's delta and the funnel tables' rows both start from the range's users: side by side where the engine allows.
+    // The mart's delta and the funnel tables' rows both start from the scan: side by side where the engine allows.
     const [{ delta, scan, touched }, funnels] = await together(
       warehouse,
       async () => {
-        await this.run1(sql.stageScan(scopes));
-        await this.step('scan events');
-        await this.run1(sql.stageDelta({ removedEvents: removed, users: backfilled.length > 0 ? 'all' : { stored: kept }, rebuiltHaveRows: !unchanged, oneScope: scopes.length <= 1 }));
+        await this.run1(sql.stageDelta({ removedEvents: removed, users: backfilled.length > 0 ? 'all' : 'range', rebuiltHaveRows: !unchanged, oneScope: scopes.length <= 1 }));
         const delta = await this.one(sql.scanAndDeltaSummary());
         const scan = { rowsScanned: Number(delta.rows_scanned), rowsBeforeFirstVisit: Number(delta.rows_before_first_visit), rowsUnknownUser: Number(delta.rows_unknown_user), unknownUsers: Number(delta.unknown_users) };
         // The users whose stored rows the publish must delete, when few: on the fast path only the
@@ -470,7 +470,7 @@ class Build {
             await this.run1(sql.stageCurrentUsers(this.names.allUsers));
             full.push(...(await builder.stageFull(rebuild, this.names.allUsers)));
           }
-          const scope = { rangeEvents: this.names.rangeEvents, rangeUsers: this.names.rangeUsers, storedEvents: kept, changedUsers: this.names.changedUsers, goneUsers: this.names.goneUsers, after: split };
+          const scope = { rangeEvents: this.names.rangeEvents, rangeUsers: this.names.rangeUsers, storedEvents: kept, rangeScan: { table: this.names.scan, events: kept }, changedUsers: this.names.changedUsers, changedEarliest: changed.earliest === null ? null : String(changed.earliest), goneUsers: this.names.goneUsers, after: split };
           return [...full, ...(await builder.stageIncremental(refresh, scope))];
         }),
     );

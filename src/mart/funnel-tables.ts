@@ -61,8 +61,15 @@ export interface IncrementalScope {
   rangeUsers: string;
   /** The events whose stored first occurrences rangeUsers carries, in column order. */
   storedEvents: readonly string[];
+  /**
+   * The mart's scan (MartSql.stageScan): per (user, event), the earliest occurrence at or after the
+   * first visit (first_at) with the user's first visit, holding every range event of `events`.
+   */
+  rangeScan: { table: string; events: readonly string[] };
   /** New users and users whose first visit moved. */
   changedUsers: string;
+  /** The earliest first visit among changedUsers (UTC), or null when there are none. */
+  changedEarliest: string | null;
   /** Users gone from the dimension. */
   goneUsers: string;
   /** The split: the range holds events after it (null: the whole log). */
@@ -145,45 +152,25 @@ export class FunnelTables {
   async stageIncremental(funnels: readonly Funnel[], scope: IncrementalScope): Promise<StagedFunnelTable[]> {
     const { warehouse, spec, scratch } = this.inputs;
     const d = warehouse.dialect;
-    // Funnels with the same events and windows (variants of one funnel, as in the demo) have the
-    // same users to recompute: each distinct set is staged once and shared.
-    const usersSelects = new Map<string, { table: string; statement: Statement }>();
-    const usersTables: string[] = [];
-    for (const [i, funnel] of funnels.entries()) {
-      const p = new BoundParams(d);
-      const openUntil = funnelOpenUntil(d, spec, funnel, 'u.first_datetime', 'u.first_visit_date', p);
-      // The funnel's events in the scan range (the range's slice of the log): a user with one there
-      // at or after the first visit and before their windows close, and the new or moved users. The
-      // windows' end is computed once per user (a zone conversion, outside UTC), not per event.
-      // UNION drops the users found twice.
-      const candidates = openUntil === undefined ? this.q(scope.rangeUsers) : `(SELECT u.*, ${openUntil} AS open_until FROM ${this.q(scope.rangeUsers)} AS u)`;
-      const select = `SELECT u.user_id, u.first_datetime, u.first_visit_date
-FROM ${candidates} AS u
-JOIN ${this.q(scope.rangeEvents)} AS e ON e.user_id = u.user_id
-WHERE e.event_name IN (${p.list(funnelEvents(funnel))})
-  AND e."datetime" >= u.first_datetime${openUntil === undefined ? '' : ' AND e."datetime" <= u.open_until'}
-UNION
-SELECT user_id, first_datetime, first_visit_date FROM ${this.q(scope.changedUsers)}`;
-      const key = JSON.stringify([select, p.values]);
-      if (!usersSelects.has(key)) {
-        const table = scratch.intermediate(`f${i}_users`);
-        usersSelects.set(key, { table, statement: { sql: `${scratch.create(table)} AS\n${select}`, params: p.values } });
-      }
-      usersTables.push(usersSelects.get(key)!.table);
-    }
     if (funnels.length === 0) return [];
-    await togetherEach(warehouse, [...usersSelects.values()], (u) => this.run(u.statement));
+    const users = scratch.intermediate('funnel_users');
+    const flags = await this.stageUsers(funnels, scope, users);
+    // Each funnel reads it by its flag: without statistics PostgreSQL guesses a few rows and loops over them.
+    await warehouse.refreshStatistics(users);
+    const usersOf = (i: number): UserSet => ({ table: users, flag: flags[i] });
 
     // Each funnel's stand-ins for its users' history before the range, and whose history must be read instead.
-    const standIns = await togetherEach(warehouse, funnels, (funnel, i) => this.standIns(funnel, i, usersTables[i], scope));
-    const historyUsers = [...new Set(funnels.map((_, i) => (standIns[i] ? scope.changedUsers : usersTables[i])))];
+    const standIns = await togetherEach(warehouse, funnels, (funnel, i) => this.standIns(funnel, i, usersOf(i), scope));
+    const historyUsers = dedupe(funnels.map((_, i): UserSet => (standIns[i] ? { table: scope.changedUsers } : usersOf(i))));
 
     // The history of the users who need it, once for every funnel, of the funnels' events only:
     // after the split from the range's slice (already read), before it from the log, from the
     // earliest of their first visits on (the engine skips older parts; usually a few days, a
     // window's length). With none before the split, the range's slice is all there is to read.
-    const union = (tables: readonly string[]) => tables.map((t) => `SELECT user_id, first_datetime FROM ${this.q(t)}`).join('\nUNION ALL\n');
-    const [{ earliest }] = await warehouse.query(`SELECT CAST(MIN(first_datetime) AS ${d.types.string}) AS earliest FROM (${union(historyUsers)}) AS u`);
+    const union = (sets: readonly UserSet[]) => sets.map((u) => `SELECT u.user_id, u.first_datetime FROM ${this.usersRelation(u)}`).join('\nUNION ALL\n');
+    // The build knows it already when only the new and moved users need their history (one query less).
+    const onlyChanged = historyUsers.length === 1 && historyUsers[0].table === scope.changedUsers;
+    const earliest = onlyChanged ? scope.changedEarliest : (await warehouse.query(`SELECT CAST(MIN(first_datetime) AS ${d.types.string}) AS earliest FROM (${union(historyUsers)}) AS u`))[0].earliest;
     let events = scope.rangeEvents;
     if (scope.after !== null && earliest !== null && compareTimestamps(String(earliest), scope.after) <= 0) {
       events = scratch.intermediate('funnel_history');
@@ -202,9 +189,8 @@ WHERE e.event_name IN (${names})
     }
 
     return togetherEach(warehouse, funnels, async (funnel, i): Promise<StagedFunnelTable> => {
-      const users = usersTables[i];
       const rows = scratch.intermediate(`f${i}_rows`);
-      const select = funnelTableSelect(d, spec, funnel, { events, users, through: this.through, standIns: standIns[i] });
+      const select = funnelTableSelect(d, spec, funnel, { events, users, usersFlag: flags[i], through: this.through, standIns: standIns[i] });
       const columns = funnelTableColumns(funnel, d, this.inputs.userIdType);
       const deleteMarker = columns.map((c) => (c.name === C.userId ? 'g.user_id' : `CAST(NULL AS ${c.type})`)).join(', ');
       const written = await this.run({
@@ -224,7 +210,7 @@ SELECT ${deleteMarker}, 'delete' FROM ${this.q(scope.goneUsers)} AS g`,
    * stored rows, staged here. Undefined: the funnel has none (exclusions), or the mart does not
    * hold every step's event yet (an event tracked since this build).
    */
-  private async standIns(funnel: Funnel, i: number, users: string, scope: IncrementalScope): Promise<FunnelTableInputs['standIns']> {
+  private async standIns(funnel: Funnel, i: number, users: UserSet, scope: IncrementalScope): Promise<FunnelTableInputs['standIns']> {
     const plan = funnelPlan(funnel);
     const later = plan.steps.slice(1);
     switch (historyStandIn(plan)) {
@@ -242,12 +228,80 @@ SELECT ${deleteMarker}, 'delete' FROM ${this.q(scope.goneUsers)} AS g`,
         await this.run({
           sql: `${this.inputs.scratch.create(table)} AS
 SELECT t.${this.q(C.userId)} AS user_id, ${columns.map((c) => `t.${this.q(c.column)}`).join(', ')} FROM ${target} AS t
-WHERE t.${this.q(C.userId)} IN (SELECT u.user_id FROM ${this.q(users)} AS u)`,
+WHERE t.${this.q(C.userId)} IN (SELECT u.user_id FROM ${this.usersRelation(users)})`,
           params: [],
         });
         return { table, columns };
       }
     }
+  }
+
+  /**
+   * Stages, in `table`, the users whose row can change for any of the funnels (see the header),
+   * with one flag column per distinct condition (funnels with the same events and windows, as the
+   * demo's variants of one funnel, share one), and returns each funnel's flag. A user is taken
+   * when their earliest occurrence in the scan range of one of the funnel's events, at or after
+   * their first visit, falls before their windows close: then some event there can change the row,
+   * and none can otherwise. The earliest occurrences come from the mart's scan when it holds every
+   * funnel event (no join), else from the range's events joined to their users. New and moved
+   * users are always taken. The windows' end is computed once per user (a zone conversion
+   * outside UTC), not per event.
+   */
+  private async stageUsers(funnels: readonly Funnel[], scope: IncrementalScope, table: string): Promise<string[]> {
+    const { warehouse, spec, scratch } = this.inputs;
+    const d = warehouse.dialect;
+    const { q } = this;
+    const p = new BoundParams(d);
+    const all = [...new Set(funnels.flatMap((f) => funnelEvents(f)))];
+    const earliest = all.every((e) => scope.rangeScan.events.includes(e))
+      ? `SELECT s.user_id, s.event_name, s.first_at, s.first_datetime, s.first_visit_date, 0 AS changed FROM ${q(scope.rangeScan.table)} AS s
+      WHERE s.first_at IS NOT NULL AND s.event_name IN (${p.list(all)})`
+      : `SELECT e.user_id, e.event_name, MIN(e."datetime") AS first_at, u.first_datetime, u.first_visit_date, 0 AS changed
+      FROM ${q(scope.rangeEvents)} AS e JOIN ${q(scope.rangeUsers)} AS u ON u.user_id = e.user_id
+      WHERE e."datetime" >= u.first_datetime AND e.event_name IN (${p.list(all)})
+      GROUP BY e.user_id, e.event_name, u.first_datetime, u.first_visit_date`;
+    const conditions = new Map<string, { flag: string; earliest: string; taken: string }>();
+    const flags = funnels.map((funnel) => {
+      const key = JSON.stringify([funnelEvents(funnel), funnelPlan(funnel).steps.map((s) => s.window ?? null)]);
+      if (!conditions.has(key)) {
+        const k = conditions.size;
+        const openUntil = funnelOpenUntil(d, spec, funnel, 'c.first_datetime', 'c.first_visit_date', p);
+        conditions.set(key, {
+          flag: `in_${k}`,
+          earliest: `MIN(CASE WHEN x.event_name IN (${p.list(funnelEvents(funnel))}) THEN x.first_at END) AS earliest_${k}`,
+          taken: `CASE WHEN c.changed = 1 OR ${openUntil === undefined ? `c.earliest_${k} IS NOT NULL` : `c.earliest_${k} <= ${openUntil}`} THEN 1 ELSE 0 END AS in_${k}`,
+        });
+      }
+      return conditions.get(key)!.flag;
+    });
+    const cs = [...conditions.values()];
+    const t = d.types;
+    await this.run({
+      sql: `${scratch.create(table)} AS
+SELECT f.user_id, f.first_datetime, f.first_visit_date, ${cs.map((c) => `f.${c.flag}`).join(', ')} FROM (
+  SELECT c.user_id, c.first_datetime, c.first_visit_date,
+    ${cs.map((c) => c.taken).join(',\n    ')}
+  FROM (
+    SELECT x.user_id, MIN(x.first_datetime) AS first_datetime, MIN(x.first_visit_date) AS first_visit_date, MAX(x.changed) AS changed,
+      ${cs.map((c) => c.earliest).join(',\n      ')}
+    FROM (
+      ${earliest}
+      UNION ALL
+      SELECT user_id, CAST(NULL AS ${t.string}), CAST(NULL AS ${t.timestamp}), first_datetime, first_visit_date, 1 FROM ${q(scope.changedUsers)}
+    ) AS x
+    GROUP BY x.user_id
+  ) AS c
+) AS f
+WHERE ${cs.map((c) => `f.${c.flag} = 1`).join(' OR ')}`,
+      params: p.values,
+    });
+    return flags;
+  }
+
+  /** The users of a set, as a relation aliased `u` (user_id, first_datetime, first_visit_date). */
+  private usersRelation(users: UserSet): string {
+    const table = this.q(users.table);
+    return users.flag ? `(SELECT user_id, first_datetime, first_visit_date FROM ${table} WHERE ${this.q(users.flag)} = 1) AS u` : `${table} AS u`;
   }
 
   private async applyRows(s: StagedFunnelTable): Promise<void> {
@@ -270,6 +324,16 @@ WHEN MATCHED THEN UPDATE SET ${set.join(', ')}
 WHEN NOT MATCHED AND r.action = 'upsert' THEN INSERT (${columns.join(', ')}) VALUES (${columns.map((c) => `r.${c}`).join(', ')})`);
   }
 
+}
+
+/** Users staged for funnel tables: a table's rows, or those of its rows whose `flag` column is 1. */
+interface UserSet {
+  table: string;
+  flag?: string;
+}
+
+function dedupe(sets: readonly UserSet[]): UserSet[] {
+  return [...new Map(sets.map((u) => [`${u.table}\u0000${u.flag ?? ''}`, u])).values()];
 }
 
 /** Tables of funnels in the previous build's state that the spec no longer has (ownership was checked before the build started). */

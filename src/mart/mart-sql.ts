@@ -44,8 +44,8 @@ export interface ScanScope {
 export interface DeltaInputs {
   /** Events no longer tracked: their stored rows are deleted. */
   removedEvents: readonly string[];
-  /** Whose rows the scan holds: the range's users, carrying their stored occurrences of `stored` (stageRangeUsers), or every user (a backfill). */
-  users: 'all' | { stored: readonly string[] };
+  /** Whose rows the scan holds: the range's users, with their stored occurrences (stageScan), or every user (a backfill). */
+  users: 'all' | 'range';
   /** False on the fast path, where the new or changed users are all new to the mart and none left, so no stored row of theirs needs a delete marker. */
   rebuiltHaveRows: boolean;
   /** The scan ran one scope, so its (user, event) keys are already unique and are not grouped again (a hash aggregate costs DuckDB a few milliseconds even on a few thousand rows). */
@@ -433,7 +433,8 @@ WHERE e.event_name IN (${p.list(events)}) AND e."datetime" <= ${p.bind(through, 
   private emptyScan(): string {
     const { timestamp, string, bigint } = this.dialect.types;
     return `SELECT CAST(NULL AS ${this.userIdType}) AS user_id, CAST(NULL AS ${string}) AS event_name, CAST(NULL AS ${timestamp}) AS first_at,
-  CAST(0 AS ${bigint}) AS rows_scanned, CAST(0 AS ${bigint}) AS rows_before_first_visit, CAST(0 AS ${bigint}) AS rows_unknown_user WHERE 1 = 0`;
+  CAST(0 AS ${bigint}) AS rows_scanned, CAST(0 AS ${bigint}) AS rows_before_first_visit, CAST(0 AS ${bigint}) AS rows_unknown_user,
+  CAST(NULL AS ${timestamp}) AS first_datetime, CAST(NULL AS ${this.dialect.types.date}) AS first_visit_date, CAST(NULL AS ${timestamp}) AS stored_at WHERE 1 = 0`;
   }
 
   /**
@@ -460,13 +461,20 @@ GROUP BY e.event_name`;
 
   /**
    * Incremental builds: the same per (user, tracked event) for each scope (scopes never overlap),
-   * joined to the users the scope names.
+   * joined to the users the scope names, and carrying from them the user's first visit and, from
+   * the range's users, the event's stored first occurrence (`stored`: the events of their
+   * storedColumn columns): the delta and the funnel tables' users then read the scan alone, with
+   * no second join (each join is a hash operator, a fixed few milliseconds on DuckDB).
    */
-  stageScan(scopes: readonly ScanScope[]): Statement {
+  stageScan(scopes: readonly ScanScope[], stored: readonly string[]): Statement {
     const { timestamp } = this.dialect.types;
     return this.statement((p) => {
       const selects = scopes.map((scope) => {
         const users = scope.users === 'all' ? this.currentUsers(p) : this.q(this.scratch.rangeUsers);
+        const storedAt =
+          scope.users === 'all' || stored.length === 0
+            ? `CAST(NULL AS ${timestamp})`
+            : `MIN(CASE ${stored.map((event, i) => `WHEN e.event_name = ${p.bind(event)} THEN u.${storedColumn(i)}`).join(' ')} END)`;
         const where = [`e.event_name IN (${p.list(scope.events)})`, `e."datetime" <= ${p.bind(scope.through, timestamp)}`];
         if (scope.after !== undefined) where.push(`e."datetime" > ${p.bind(scope.after, timestamp)}`);
         if (scope.changedUsersFrom !== undefined) {
@@ -474,7 +482,8 @@ GROUP BY e.event_name`;
           where.push(`e.user_id IN (SELECT user_id FROM ${this.q(this.scratch.changedUsers)})`);
         }
         return `SELECT e.user_id, e.event_name,
-${this.scanAggregates('u.first_datetime', 'u.user_id IS NULL')}
+${this.scanAggregates('u.first_datetime', 'u.user_id IS NULL')},
+  MIN(u.first_datetime) AS first_datetime, MIN(u.first_visit_date) AS first_visit_date, ${storedAt} AS stored_at
 FROM ${this.q(scope.fromRange ? this.scratch.rangeEvents : this.names.events)} AS e
 LEFT JOIN ${users} AS u ON u.user_id = e.user_id
 WHERE ${where.join('\n  AND ')}
@@ -545,9 +554,11 @@ FROM (
         ...(rebuiltHaveRows ? [`  -- rows of rebuilt users (a semi-join on a few users)\n  SELECT user_id, event_name FROM ${this.mart} WHERE user_id IN (SELECT user_id FROM ${changed} UNION ALL SELECT user_id FROM ${gone})`] : []),
         ...(removedEvents.length > 0 ? [`  -- rows of events no longer tracked\n  SELECT user_id, event_name FROM ${this.mart} AS m WHERE m.event_name IN (${p.list(removedEvents)})`] : []),
       ];
+      // first_at is NULL for a user the dimension lacks, so every scanned row has its user's first visit.
       const scanned = oneScope
-        ? `SELECT user_id, event_name, first_at FROM ${this.q(this.scratch.scan)} WHERE first_at IS NOT NULL`
-        : `SELECT user_id, event_name, MIN(first_at) AS first_at FROM ${this.q(this.scratch.scan)} WHERE first_at IS NOT NULL GROUP BY user_id, event_name`;
+        ? `SELECT user_id, event_name, first_at, first_datetime, first_visit_date, stored_at FROM ${this.q(this.scratch.scan)} WHERE first_at IS NOT NULL`
+        : `SELECT user_id, event_name, MIN(first_at) AS first_at, MIN(first_datetime) AS first_datetime, MIN(first_visit_date) AS first_visit_date, MIN(stored_at) AS stored_at
+  FROM ${this.q(this.scratch.scan)} WHERE first_at IS NOT NULL GROUP BY user_id, event_name`;
       let changes: string;
       if (users === 'all') {
         // A backfill: every user may have scanned rows, so the stored ones are found by joining the mart.
@@ -560,14 +571,9 @@ FROM (
   LEFT JOIN ${this.mart} AS k ON k.user_id = s.user_id AND k.event_name = s.event_name
   WHERE ${absent} OR s.first_at < k."datetime"`;
       } else {
-        // The range's users carry their stored occurrences (stageRangeUsers; nothing for rebuilt users).
-        const storedAt = users.stored.length === 0 ? `CAST(NULL AS ${this.dialect.types.timestamp})` : `CASE ${users.stored.map((event, i) => `WHEN s.event_name = ${p.bind(event)} THEN u.${storedColumn(i)}`).join(' ')} END`;
+        // The scan carries the range's users' first visits and stored occurrences (stageScan; nothing stored for rebuilt users).
         changes = `SELECT ${this.martColumns(p, 's.first_at', 's')}, CASE WHEN s.stored_at IS NULL THEN 'insert' ELSE 'update' END AS action
-  FROM (
-    SELECT s.user_id, s.event_name, s.first_at, u.first_datetime, u.first_visit_date, ${storedAt} AS stored_at
-    FROM scanned AS s
-    JOIN ${this.q(this.scratch.rangeUsers)} AS u ON u.user_id = s.user_id
-  ) AS s
+  FROM scanned AS s
   WHERE s.stored_at IS NULL OR s.first_at < s.stored_at`;
       }
       return `${this.create(this.scratch.delta)} AS

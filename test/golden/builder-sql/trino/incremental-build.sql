@@ -73,36 +73,34 @@ SELECT user_id, first_datetime, first_visit_date, CAST(NULL AS TIMESTAMP(6)) AS 
 
 CREATE TABLE "_am_9dd73d90_<build>_scan" AS
 SELECT CAST(NULL AS varchar) AS user_id, CAST(NULL AS VARCHAR) AS event_name, CAST(NULL AS TIMESTAMP(6)) AS first_at,
-  CAST(0 AS BIGINT) AS rows_scanned, CAST(0 AS BIGINT) AS rows_before_first_visit, CAST(0 AS BIGINT) AS rows_unknown_user WHERE 1 = 0
+  CAST(0 AS BIGINT) AS rows_scanned, CAST(0 AS BIGINT) AS rows_before_first_visit, CAST(0 AS BIGINT) AS rows_unknown_user,
+  CAST(NULL AS TIMESTAMP(6)) AS first_datetime, CAST(NULL AS DATE) AS first_visit_date, CAST(NULL AS TIMESTAMP(6)) AS stored_at WHERE 1 = 0
 UNION ALL
 SELECT e.user_id, e.event_name,
   MIN(CASE WHEN e."datetime" >= u.first_datetime THEN e."datetime" END) AS first_at,
   COUNT(*) AS rows_scanned,
   COUNT(CASE WHEN e."datetime" < u.first_datetime THEN 1 END) AS rows_before_first_visit,
-  COUNT(CASE WHEN u.user_id IS NULL THEN 1 END) AS rows_unknown_user
+  COUNT(CASE WHEN u.user_id IS NULL THEN 1 END) AS rows_unknown_user,
+  MIN(u.first_datetime) AS first_datetime, MIN(u.first_visit_date) AS first_visit_date, MIN(CASE WHEN e.event_name = $1 THEN u.stored_at_0 WHEN e.event_name = $2 THEN u.stored_at_1 END) AS stored_at
 FROM "_am_9dd73d90_<build>_range_events" AS e
 LEFT JOIN "_am_9dd73d90_<build>_range_users" AS u ON u.user_id = e.user_id
-WHERE e.event_name IN ($1, $2)
-  AND e."datetime" <= CAST($3 AS TIMESTAMP(6))
-  AND e."datetime" > CAST($4 AS TIMESTAMP(6))
+WHERE e.event_name IN ($3, $4)
+  AND e."datetime" <= CAST($5 AS TIMESTAMP(6))
+  AND e."datetime" > CAST($6 AS TIMESTAMP(6))
 GROUP BY e.user_id, e.event_name;
 
 CREATE TABLE "_am_9dd73d90_<build>_delta" AS
 WITH scanned AS (
-  SELECT user_id, event_name, first_at FROM "_am_9dd73d90_<build>_scan" WHERE first_at IS NOT NULL
+  SELECT user_id, event_name, first_at, first_datetime, first_visit_date, stored_at FROM "_am_9dd73d90_<build>_scan" WHERE first_at IS NOT NULL
 ),
 upserts AS (
-  SELECT CAST(at_timezone(with_timezone(s.first_at, 'UTC'), $3) AS DATE) AS "date", s.first_at AS "datetime", s.user_id, s.event_name, s.first_visit_date, s.first_datetime AS first_visit_datetime,
+  SELECT CAST(at_timezone(with_timezone(s.first_at, 'UTC'), $1) AS DATE) AS "date", s.first_at AS "datetime", s.user_id, s.event_name, s.first_visit_date, s.first_datetime AS first_visit_datetime,
   CAST(date_diff('hour', date_trunc('hour', s.first_datetime), date_trunc('hour', s.first_at)) AS INTEGER) + 1 AS hours_from_first_visit,
-  CAST(date_diff('day', s.first_visit_date, CAST(at_timezone(with_timezone(s.first_at, 'UTC'), $3) AS DATE)) AS INTEGER) + 1 AS days_from_first_visit, CASE WHEN s.stored_at IS NULL THEN 'insert' ELSE 'update' END AS action
-  FROM (
-    SELECT s.user_id, s.event_name, s.first_at, u.first_datetime, u.first_visit_date, CASE WHEN s.event_name = $1 THEN u.stored_at_0 WHEN s.event_name = $2 THEN u.stored_at_1 END AS stored_at
-    FROM scanned AS s
-    JOIN "_am_9dd73d90_<build>_range_users" AS u ON u.user_id = s.user_id
-  ) AS s
+  CAST(date_diff('day', s.first_visit_date, CAST(at_timezone(with_timezone(s.first_at, 'UTC'), $1) AS DATE)) AS INTEGER) + 1 AS days_from_first_visit, CASE WHEN s.stored_at IS NULL THEN 'insert' ELSE 'update' END AS action
+  FROM scanned AS s
   WHERE s.stored_at IS NULL OR s.first_at < s.stored_at
   UNION ALL
-  SELECT f.*, 'insert' AS action FROM (SELECT u.first_visit_date AS "date", u.first_datetime AS "datetime", u.user_id, CAST($4 AS VARCHAR) AS event_name,
+  SELECT f.*, 'insert' AS action FROM (SELECT u.first_visit_date AS "date", u.first_datetime AS "datetime", u.user_id, CAST($2 AS VARCHAR) AS event_name,
   u.first_visit_date, u.first_datetime AS first_visit_datetime, 1 AS hours_from_first_visit, 1 AS days_from_first_visit
 FROM "_am_9dd73d90_<build>_changed_users" AS u) AS f
 )
@@ -121,36 +119,37 @@ SELECT s.*, d.* FROM (
   FROM "_am_9dd73d90_<build>_delta"
 ) AS d;
 
-CREATE TABLE "_am_9dd73d90_<build>_f0_users" AS
-SELECT u.user_id, u.first_datetime, u.first_visit_date
-FROM (SELECT u.*, GREATEST(CAST(at_timezone(with_timezone(CAST(date_add('day', CAST($1 AS INTEGER), u.first_visit_date) AS TIMESTAMP(6)), $2), 'UTC') AS TIMESTAMP(6)), date_add('second', CAST($3 AS BIGINT), u.first_datetime)) AS open_until FROM "_am_9dd73d90_<build>_range_users" AS u) AS u
-JOIN "_am_9dd73d90_<build>_range_events" AS e ON e.user_id = u.user_id
-WHERE e.event_name IN ($4, $5)
-  AND e."datetime" >= u.first_datetime AND e."datetime" <= u.open_until
-UNION
-SELECT user_id, first_datetime, first_visit_date FROM "_am_9dd73d90_<build>_changed_users";
-
-CREATE TABLE "_am_9dd73d90_<build>_f1_users" AS
-SELECT u.user_id, u.first_datetime, u.first_visit_date
-FROM (SELECT u.*, GREATEST(date_add('second', CAST($1 AS BIGINT), date_trunc('hour', u.first_datetime)), CAST(at_timezone(with_timezone(CAST(date_add('day', CAST($2 AS INTEGER), u.first_visit_date) AS TIMESTAMP(6)), $3), 'UTC') AS TIMESTAMP(6))) AS open_until FROM "_am_9dd73d90_<build>_range_users" AS u) AS u
-JOIN "_am_9dd73d90_<build>_range_events" AS e ON e.user_id = u.user_id
-WHERE e.event_name IN ($4, $5)
-  AND e."datetime" >= u.first_datetime AND e."datetime" <= u.open_until
-UNION
-SELECT user_id, first_datetime, first_visit_date FROM "_am_9dd73d90_<build>_changed_users";
+CREATE TABLE "_am_9dd73d90_<build>_funnel_users" AS
+SELECT f.user_id, f.first_datetime, f.first_visit_date, f.in_0, f.in_1 FROM (
+  SELECT c.user_id, c.first_datetime, c.first_visit_date,
+    CASE WHEN c.changed = 1 OR c.earliest_0 <= GREATEST(CAST(at_timezone(with_timezone(CAST(date_add('day', CAST($3 AS INTEGER), c.first_visit_date) AS TIMESTAMP(6)), $4), 'UTC') AS TIMESTAMP(6)), date_add('second', CAST($5 AS BIGINT), c.first_datetime)) THEN 1 ELSE 0 END AS in_0,
+    CASE WHEN c.changed = 1 OR c.earliest_1 <= GREATEST(date_add('second', CAST($8 AS BIGINT), date_trunc('hour', c.first_datetime)), CAST(at_timezone(with_timezone(CAST(date_add('day', CAST($9 AS INTEGER), c.first_visit_date) AS TIMESTAMP(6)), $10), 'UTC') AS TIMESTAMP(6))) THEN 1 ELSE 0 END AS in_1
+  FROM (
+    SELECT x.user_id, MIN(x.first_datetime) AS first_datetime, MIN(x.first_visit_date) AS first_visit_date, MAX(x.changed) AS changed,
+      MIN(CASE WHEN x.event_name IN ($6, $7) THEN x.first_at END) AS earliest_0,
+      MIN(CASE WHEN x.event_name IN ($11, $12) THEN x.first_at END) AS earliest_1
+    FROM (
+      SELECT s.user_id, s.event_name, s.first_at, s.first_datetime, s.first_visit_date, 0 AS changed FROM "_am_9dd73d90_<build>_scan" AS s
+      WHERE s.first_at IS NOT NULL AND s.event_name IN ($1, $2)
+      UNION ALL
+      SELECT user_id, CAST(NULL AS VARCHAR), CAST(NULL AS TIMESTAMP(6)), first_datetime, first_visit_date, 1 FROM "_am_9dd73d90_<build>_changed_users"
+    ) AS x
+    GROUP BY x.user_id
+  ) AS c
+) AS f
+WHERE f.in_0 = 1 OR f.in_1 = 1;
 
 CREATE TABLE "_am_9dd73d90_<build>_f0_stored" AS
 SELECT t."user_id" AS user_id, t."key_event_1_at", t."key_event_2_at" FROM "core__funnel_users" AS t
-WHERE t."user_id" IN (SELECT u.user_id FROM "_am_9dd73d90_<build>_f0_users" AS u);
-
-SELECT CAST(MIN(first_datetime) AS VARCHAR) AS earliest FROM (SELECT user_id, first_datetime FROM "_am_9dd73d90_<build>_changed_users") AS u;
+WHERE t."user_id" IN (SELECT u.user_id FROM (SELECT user_id, first_datetime, first_visit_date FROM "_am_9dd73d90_<build>_funnel_users" WHERE "in_0" = 1) AS u);
 
 CREATE TABLE "_am_9dd73d90_<build>_f0_rows" AS
 SELECT r.*, 'upsert' AS action FROM (
 WITH funnel_users AS (
   -- the users to compute, with their first visit
   SELECT u.user_id, u.first_datetime, u.first_visit_date
-  FROM "_am_9dd73d90_<build>_f0_users" AS u
+  FROM "_am_9dd73d90_<build>_funnel_users" AS u
+  WHERE u."in_0" = 1
 ),
 funnel_events AS (
   -- the funnel's events at or after each user's first visit, up to the build's watermark
@@ -208,7 +207,8 @@ SELECT r.*, 'upsert' AS action FROM (
 WITH funnel_users AS (
   -- the users to compute, with their first visit
   SELECT u.user_id, u.first_datetime, u.first_visit_date
-  FROM "_am_9dd73d90_<build>_f1_users" AS u
+  FROM "_am_9dd73d90_<build>_funnel_users" AS u
+  WHERE u."in_1" = 1
 ),
 funnel_events AS (
   -- the funnel's events at or after each user's first visit, up to the build's watermark
@@ -293,11 +293,9 @@ DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f0_rows";
 
 DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f0_stored";
 
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f0_users";
-
 DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f1_rows";
 
-DROP TABLE IF EXISTS "_am_9dd73d90_<build>_f1_users";
+DROP TABLE IF EXISTS "_am_9dd73d90_<build>_funnel_users";
 
 DROP TABLE IF EXISTS "_am_9dd73d90_<build>_gone_users";
 

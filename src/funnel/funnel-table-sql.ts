@@ -133,7 +133,7 @@ class FunnelTableSql {
       ...(only.length > 0 ? [`  WHERE ${only.join(' AND ')}`] : []),
       `)`,
     ];
-    if (inputs.eventsWithFirstVisits && (inputs.onlyUsers || inputs.usersFlag || inputs.standIns)) throw new Error('eventsWithFirstVisits reads every user: not with onlyUsers or standIns');
+    if (inputs.eventsWithFirstVisits && (inputs.onlyUsers || inputs.usersFlag || inputs.standIns)) throw new Error('eventsWithFirstVisits reads every user: not with onlyUsers, usersFlag or standIns');
     // Where the events carry their first visits, `u` is the event row itself (no join).
     const u = inputs.eventsWithFirstVisits ? 'e' : 'u';
     const events = [

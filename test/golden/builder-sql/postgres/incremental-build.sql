@@ -147,6 +147,8 @@ SELECT f.user_id, f.first_datetime, f.first_visit_date, f.in_0, f.in_1 FROM (
 ) AS f
 WHERE f.in_0 = 1 OR f.in_1 = 1;
 
+ANALYZE "_am_9dd73d90_<build>_funnel_users";
+
 CREATE TEMP TABLE "_am_9dd73d90_<build>_f0_stored" AS
 SELECT t."user_id" AS user_id, t."key_event_1_at", t."key_event_2_at" FROM "core__funnel_users" AS t
 WHERE t."user_id" IN (SELECT u.user_id FROM (SELECT user_id, first_datetime, first_visit_date FROM "_am_9dd73d90_<build>_funnel_users" WHERE "in_0" = 1) AS u);

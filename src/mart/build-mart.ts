@@ -470,7 +470,7 @@ class Build {
             await this.run1(sql.stageCurrentUsers(this.names.allUsers));
             full.push(...(await builder.stageFull(rebuild, this.names.allUsers)));
           }
-          const scope = { rangeEvents: this.names.rangeEvents, rangeUsers: this.names.rangeUsers, storedEvents: kept, rangeScan: { table: this.names.scan, events: kept }, changedUsers: this.names.changedUsers, changedEarliest: changed.earliest === null ? null : String(changed.earliest), goneUsers: this.names.goneUsers, after: split };
+          const scope = { rangeEvents: this.names.rangeEvents, rangeUsers: this.names.rangeUsers, storedEvents: kept, rangeScan: this.names.scan, changedUsers: this.names.changedUsers, changedEarliest: changed.earliest === null ? null : String(changed.earliest), goneUsers: this.names.goneUsers, after: split };
           return [...full, ...(await builder.stageIncremental(refresh, scope))];
         }),
     );

@@ -63,9 +63,9 @@ export interface IncrementalScope {
   storedEvents: readonly string[];
   /**
    * The mart's scan (MartSql.stageScan): per (user, event), the earliest occurrence at or after the
-   * first visit (first_at) with the user's first visit, holding every range event of `events`.
+   * first visit (first_at) with the user's first visit, holding every range event of storedEvents.
    */
-  rangeScan: { table: string; events: readonly string[] };
+  rangeScan: string;
   /** New users and users whose first visit moved. */
   changedUsers: string;
   /** The earliest first visit among changedUsers (UTC), or null when there are none. */
@@ -253,8 +253,8 @@ WHERE t.${this.q(C.userId)} IN (SELECT u.user_id FROM ${this.usersRelation(users
     const { q } = this;
     const p = new BoundParams(d);
     const all = [...new Set(funnels.flatMap((f) => funnelEvents(f)))];
-    const earliest = all.every((e) => scope.rangeScan.events.includes(e))
-      ? `SELECT s.user_id, s.event_name, s.first_at, s.first_datetime, s.first_visit_date, 0 AS changed FROM ${q(scope.rangeScan.table)} AS s
+    const earliest = all.every((e) => scope.storedEvents.includes(e))
+      ? `SELECT s.user_id, s.event_name, s.first_at, s.first_datetime, s.first_visit_date, 0 AS changed FROM ${q(scope.rangeScan)} AS s
       WHERE s.first_at IS NOT NULL AND s.event_name IN (${p.list(all)})`
       : `SELECT e.user_id, e.event_name, MIN(e."datetime") AS first_at, u.first_datetime, u.first_visit_date, 0 AS changed
       FROM ${q(scope.rangeEvents)} AS e JOIN ${q(scope.rangeUsers)} AS u ON u.user_id = e.user_id

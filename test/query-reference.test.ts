@@ -86,6 +86,18 @@ describe.each(ENGINES)('randomized log against the reference on %s', (engine) =>
       });
       const actual = new Map(data.map((r) => [String(r[`${funnel}.cohort_date.day`]).slice(0, 10), ['first_visit', 'key_event_1', 'key_event_2'].map((s) => Number(r[`${funnel}.${s}_users`]))]));
       expect(actual).toEqual(expected);
+      // A date range on the cohort date keeps exactly those calendar dates, whatever the query's zone
+      // (in UTC the pinned date renders without its conversion: src/query/utc-session-query.ts).
+      const ranged = await fx.query({
+        measures: [`${funnel}.key_event_2_users`],
+        timeDimensions: [{ dimension: `${funnel}.cohort_date`, granularity: 'day', dateRange: ['2025-03-05', '2025-03-09'] }],
+        ...(filter && { filters: [{ member: `${funnel}.country`, operator: 'equals', values: [filter] }] }),
+        order: { [`${funnel}.cohort_date`]: 'asc' },
+        timezone,
+      });
+      const inRange = [...expected].filter(([d]) => d >= '2025-03-05' && d <= '2025-03-09').map(([d, c]) => [d, c[2]]);
+      expect(inRange).toHaveLength(5);
+      expect(ranged.map((r) => [String(r[`${funnel}.cohort_date.day`]).slice(0, 10), Number(r[`${funnel}.key_event_2_users`])])).toEqual(inRange);
       // The orders must actually differ on this log, or the test proves little.
       if (order === 'sequential' && !filter) {
         const any = referenceFunnel(mart, 'any', STEPS);

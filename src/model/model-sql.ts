@@ -53,6 +53,7 @@ export function modelSql(dialect: Dialect): ModelSql {
  * Where the query's zone has no offset at that midnight (UTC queries, whose conversion is the
  * identity here: src/query/utc-session-query.ts), both steps give midnight itself, and a CASE
  * skips their per-row arithmetic: a third of a funnel query's SQL time on the user-grain tables.
+ * A UTC query renders the midnight alone: the shortcut collapses the CASE too.
  * CALENDAR_DATE_MARK opens the SQL: a UTC query groups a pinned date by day without truncating it.
  */
 export function pinnedDateSql(m: ModelSql, dateSql: string, helperMember: string): { helper: string; pinned: string } {

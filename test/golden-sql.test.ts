@@ -46,10 +46,10 @@ const QUERIES: Record<string, CubeRestQuery> = {
     timeDimensions: [{ dimension: 'core.cohort_date', granularity: 'day' }],
     order: { 'core.cohort_date': 'asc' },
   },
-  // UTC: a pinned cohort date is a midnight, grouped by week with DATE_TRUNC and by day without (src/query/utc-session-query.ts).
+  // UTC: a pinned cohort date is its midnight, grouped by week with DATE_TRUNC and by day without, and filtered as it is (src/query/utc-session-query.ts).
   'core-by-cohort-week': {
     measures: ['core.first_visit_users', 'core.key_event_1_users'],
-    timeDimensions: [{ dimension: 'core.cohort_date', granularity: 'week' }],
+    timeDimensions: [{ dimension: 'core.cohort_date', granularity: 'week', dateRange: ['2025-01-01', '2025-01-31'] }],
     order: { 'core.cohort_date': 'asc' },
   },
   'core-time-to-convert-by-country': {

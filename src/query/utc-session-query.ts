@@ -36,6 +36,8 @@ type QueryClass = new (...args: any[]) => {
 };
 
 const UTC_NAMES = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Z']);
+/** A query without a zone runs in UTC, as Cube's do. */
+const inUtc = (timezone: string | undefined) => UTC_NAMES.has(timezone ?? 'UTC');
 
 /**
  * In a UTC query a pinned date renders as `(MARK CASE WHEN m = m THEN m ELSE … END)`: Cube's
@@ -58,16 +60,16 @@ function collapsePinnedDateInUtc(sql: string): string {
 export function withUtcShortcut<T extends QueryClass>(Base: T): T {
   return class extends Base {
     convertTz(field: string): string {
-      return UTC_NAMES.has(this.timezone ?? 'UTC') ? field : super.convertTz(field);
+      return inUtc(this.timezone) ? field : super.convertTz(field);
     }
 
     dimensionSql(dimension: unknown): string {
       const sql = super.dimensionSql(dimension);
-      return UTC_NAMES.has(this.timezone ?? 'UTC') ? collapsePinnedDateInUtc(sql) : sql;
+      return inUtc(this.timezone) ? collapsePinnedDateInUtc(sql) : sql;
     }
 
     dimensionTimeGroupedColumn(dimension: string, granularity: Granularity): string {
-      const midnight = UTC_NAMES.has(this.timezone ?? 'UTC') && dimension.startsWith(`(${CALENDAR_DATE_MARK}`);
+      const midnight = inUtc(this.timezone) && dimension.startsWith(`(${CALENDAR_DATE_MARK}`);
       if (midnight && granularity.isNaturalAligned() && !granularity.granularityOffset && TRUNCATIONS_KEEPING_MIDNIGHT.has(granularity.granularity ?? '')) return dimension;
       return super.dimensionTimeGroupedColumn(dimension, granularity);
     }

@@ -144,5 +144,18 @@ describe.each(ENGINES)('golden SQL on %s', (engine) => {
       await release();
       checkGolden(`test/golden/query-sql/${engine}/${name}.sql`, `${sql.trim()}\n-- params: ${JSON.stringify(params)}\n`);
     });
+
+    // The builder's and the model's list of UTC's names (src/warehouse/local-time.ts) decides which queries take the UTC shortcut.
+    it.each(['Etc/Universal', 'Zulu', 'GMT0'])('a query in %s compiles to the SQL of a query in UTC', async (timezone) => {
+      const compile = async (query: CubeRestQuery) => {
+        const { sql, params, release } = await compileCubeQuery(query, { modelDir: fx.modelDir, env: fx.db.env, compiled: fx.compiled, rollups: 'never' });
+        await release();
+        return { sql, params };
+      };
+      const query = QUERIES['core-by-cohort-week'];
+      const inUtc = await compile(query);
+      expect(inUtc.sql).toContain('/* calendar date */');
+      expect(await compile({ ...query, timezone })).toEqual(inUtc);
+    });
   });
 });

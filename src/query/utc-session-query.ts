@@ -10,6 +10,7 @@
  *
  * cube.js imports this file too (through the engines' definitions), so it uses erasable TypeScript only.
  */
+import { isUtcZone } from '../warehouse/local-time.ts';
 
 /**
  * Opens the SQL of a calendar date the model pins (src/model/model-sql.ts, pinnedDateSql). In a UTC
@@ -35,9 +36,8 @@ type QueryClass = new (...args: any[]) => {
   dimensionTimeGroupedColumn(dimension: string, granularity: Granularity): string;
 };
 
-const UTC_NAMES = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Z']);
-/** A query without a zone runs in UTC, as Cube's do. */
-const inUtc = (timezone: string | undefined) => UTC_NAMES.has(timezone ?? 'UTC');
+/** A query without a zone runs in UTC, as Cube's do; the builder's and the model's list of UTC's names decides the rest. */
+const inUtc = (timezone: string | undefined) => isUtcZone(timezone ?? 'UTC');
 
 /**
  * In a UTC query a pinned date renders as `(MARK CASE WHEN m = m THEN m ELSE … END)`: Cube's

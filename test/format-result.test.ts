@@ -11,8 +11,27 @@ const DISPLAYS = { 'f.k_conversion_rate': 'percent', 'f.k_avg_seconds_to_convert
 describe('query output formats', () => {
   it('table: percent measures as percentages, seconds as durations, NULL as empty, counts as returned', () => {
     const table = formatResult(DATA, 'table', { displays: DISPLAYS });
-    expect(table).toMatch(/│ 2025-01-01T00:00:00\.000 │ 2025-01-01T00:00:00\.000 │ 3 +│ 66\.7% +│ 1d 2h +│ +│/);
+    expect(table).toMatch(/│ 2025-01-01 +│ 3 +│ 66\.7% +│ 1d 2h +│ +│/);
     expect(table).toMatch(/1 row\(s\)\n$/);
+  });
+
+  it('table: a time dimension once (Cube repeats x.day as x), dates for midnights, one line per row', () => {
+    const table = formatResult(DATA, 'table', { displays: DISPLAYS });
+    expect(table).toContain('f.cohort_date.day');
+    expect(table).not.toMatch(/f\.cohort_date +│/);
+    const hours = [
+      { 'e.datetime.hour': '2025-06-01T00:00:00.000', 'e.datetime': '2025-06-01T00:00:00.000', 'e.at': '2025-06-01T10:15:00.250', 'e.users': '41' },
+      { 'e.datetime.hour': '2025-06-01T01:00:00.000', 'e.datetime': '2025-06-01T01:00:00.000', 'e.at': null, 'e.users': '7' },
+    ];
+    const lines = formatResult(hours, 'table').split('\n');
+    // top rule, header, header rule, two rows, bottom rule, the count
+    expect(lines).toHaveLength(8);
+    expect(lines[1]).not.toMatch(/e\.datetime +│/);
+    expect(lines[3]).toMatch(/│ 2025-06-01 00:00:00 +│ 2025-06-01 10:15:00\.250 +│ 41 +│/);
+    expect(lines[4]).toMatch(/│ 2025-06-01 01:00:00 +│ +│ 7 +│/);
+    // A column that differs from its granularity's, or is not made of Cube's time values, stays as it is.
+    const kept = formatResult([{ 'x.day': '2025-01-01T00:00:00.000', x: 'other', y: '2025-01-01' }], 'table');
+    expect(kept).toMatch(/│ 2025-01-01 +│ other +│ 2025-01-01 +│/);
   });
 
   it('table: no colour codes unless asked (stdout not a terminal)', () => {

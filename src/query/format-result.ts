@@ -21,13 +21,47 @@ export function formatResult(data: ResultRow[], format: ResultFormat, options: T
     return `${[columns.map(quote).join(','), ...data.map((row) => columns.map((c) => quote(cell(row[c]))).join(','))].join('\n')}\n`;
   }
   if (data.length === 0) return '(no rows)\n';
+  const shown = columns.filter((c) => !repeatsItsGranularity(c, columns, data));
+  const times = new Map(shown.map((c) => [c, timeDisplay(data.map((row) => row[c]))]));
   const display = (column: string, v: ResultRow[string] | undefined) => {
+    const time = times.get(column);
+    if (time && typeof v === 'string') return time(v);
     const kind = options.displays?.[column];
     const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
     if (kind === undefined || !Number.isFinite(n)) return cell(v);
     return kind === 'percent' ? formatPercent(n) : formatDuration(n);
   };
-  const table = new Table({ head: columns, style: options.color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] } });
-  for (const row of data) table.push(columns.map((c) => display(c, row[c])));
+  const table = new Table({
+    head: shown,
+    // compact: one line per row, a rule under the header only.
+    style: options.color ? { head: ['cyan'], border: ['grey'], compact: true } : { head: [], border: [], compact: true },
+  });
+  for (const row of data) table.push(shown.map((c) => display(c, row[c])));
   return `${table.toString()}\n${data.length} row(s)\n`;
+}
+
+/**
+ * Cube answers a time dimension asked with a granularity under two keys, `x.day` and `x`, with
+ * the same value: the table shows it once (json and csv keep both, as `/load` does).
+ */
+function repeatsItsGranularity(column: string, columns: readonly string[], data: ResultRow[]): boolean {
+  return columns.some((other) => other.startsWith(`${column}.`) && !other.slice(column.length + 1).includes('.') && data.every((row) => row[column] === row[other]));
+}
+
+const CUBE_TIME = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)\.(\d{3})$/;
+
+/**
+ * Cube's time values (`2025-05-01T00:00:00.000`, in the query's zone) for people: a column of
+ * midnights shows dates, others the time of day too (milliseconds only when there are some).
+ * Undefined: not a column of Cube's time values.
+ */
+function timeDisplay(values: readonly ResultRow[string][]): ((v: string) => string) | undefined {
+  const present = values.filter((v) => v !== null && v !== undefined);
+  if (present.length === 0 || !present.every((v) => typeof v === 'string' && CUBE_TIME.test(v))) return undefined;
+  const midnights = present.every((v) => String(v).endsWith('T00:00:00.000'));
+  return (v) => {
+    const [, date, time, millis] = CUBE_TIME.exec(v)!;
+    if (midnights) return date;
+    return millis === '000' ? `${date} ${time}` : `${date} ${time}.${millis}`;
+  };
 }

@@ -138,20 +138,19 @@ describe.each(ENGINES)('golden SQL on %s', (engine) => {
       fx = await createCubeFixture(engine, SPEC, { events: EVENTS, users: USERS });
     });
     afterAll(async () => fx?.drop());
+    const compile = async (query: CubeRestQuery) => {
+      const { sql, params, release } = await compileCubeQuery(query, { modelDir: fx.modelDir, env: fx.db.env, compiled: fx.compiled, rollups: 'never' });
+      await release();
+      return { sql, params };
+    };
 
     it.each(Object.keys(QUERIES))('%s', async (name) => {
-      const { sql, params, release } = await compileCubeQuery(QUERIES[name], { modelDir: fx.modelDir, env: fx.db.env, compiled: fx.compiled, rollups: 'never' });
-      await release();
+      const { sql, params } = await compile(QUERIES[name]);
       checkGolden(`test/golden/query-sql/${engine}/${name}.sql`, `${sql.trim()}\n-- params: ${JSON.stringify(params)}\n`);
     });
 
     // The builder's and the model's list of UTC's names (src/warehouse/local-time.ts) decides which queries take the UTC shortcut.
     it.each(['Etc/Universal', 'Zulu', 'GMT0'])('a query in %s compiles to the SQL of a query in UTC', async (timezone) => {
-      const compile = async (query: CubeRestQuery) => {
-        const { sql, params, release } = await compileCubeQuery(query, { modelDir: fx.modelDir, env: fx.db.env, compiled: fx.compiled, rollups: 'never' });
-        await release();
-        return { sql, params };
-      };
       const query = QUERIES['core-by-cohort-week'];
       const inUtc = await compile(query);
       expect(inUtc.sql).toContain('/* calendar date */');

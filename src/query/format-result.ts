@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import { formatDuration, formatPercent, type MemberDisplay } from './member-display.ts';
-import type { ResultRow } from './shape-result.ts';
+import { granularityBase, type ResultRow } from './shape-result.ts';
 
 export type ResultFormat = 'table' | 'json' | 'csv';
 
@@ -42,10 +42,10 @@ export function formatResult(data: ResultRow[], format: ResultFormat, options: T
 
 /**
  * Cube answers a time dimension asked with a granularity under two keys, `x.day` and `x`, with
- * the same value: the table shows it once (json and csv keep both, as `/load` does).
+ * the same value (shape-result.ts): the table shows it once (json and csv keep both, as `/load` does).
  */
 function repeatsItsGranularity(column: string, columns: readonly string[], data: ResultRow[]): boolean {
-  return columns.some((other) => other.startsWith(`${column}.`) && !other.slice(column.length + 1).includes('.') && data.every((row) => row[column] === row[other]));
+  return columns.some((other) => granularityBase(other) === column && data.every((row) => row[column] === row[other]));
 }
 
 const CUBE_TIME = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)\.(\d{3})$/;

@@ -15,6 +15,12 @@ export function formatTimestamp(value: string): string {
   return `${m[1]}T${m[2]}.${millis}`;
 }
 
+/** The `view.member` of a `view.member.granularity` key, which `/load` repeats under both; undefined for any other key. */
+export function granularityBase(key: string): string | undefined {
+  const parts = key.split('.');
+  return parts.length === 3 ? parts.slice(0, 2).join('.') : undefined;
+}
+
 export function shapeRows(
   rows: Record<string, unknown>[],
   aliasNameToMember: Record<string, string>,
@@ -27,13 +33,12 @@ export function shapeRows(
       const member = aliasNameToMember[alias];
       if (member === undefined) continue;
       const raw = row[alias];
-      const parts = member.split('.');
-      const base = parts.length === 3 ? parts.slice(0, 2).join('.') : member;
-      const isTime = parts.length === 3 || isTimeMember(member);
+      const base = granularityBase(member);
+      const isTime = base !== undefined || isTimeMember(member);
       const value = raw === undefined || raw === null ? null : raw instanceof Date ? raw.toISOString() : typeof raw === 'number' || typeof raw === 'bigint' ? String(raw) : (raw as string | boolean);
       const shaped = isTime && typeof value === 'string' ? formatTimestamp(value) : value;
       out[member] = shaped;
-      if (parts.length === 3) out[base] = shaped;
+      if (base !== undefined) out[base] = shaped;
     }
     return out;
   });
